@@ -1,0 +1,120 @@
+// Builds a compiled model into a node addon, cached by fingerprint:
+//   <cacheDir>/<fingerprint>/<backend>/{model.c|model.cu, addon.cc, volta.node}
+// A build happens in a private temp dir and is renamed into place, so a reader
+// never sees a half-written artifact and concurrent builders cannot clash.
+
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Handlebars from 'handlebars';
+import type { Backend } from '../codegen/dialect.ts';
+import { comment } from '../codegen/names.ts';
+import { COMMON_INCLUDE_DIR, TEMPLATE_DIR } from '../codegen/templates.ts';
+import type { Compiled } from '../compile.ts';
+import { VoltaError } from '../errors.ts';
+import { DTYPES } from '../ir/dtype.ts';
+import { numel } from '../ir/shape.ts';
+import { VOLTA_VERSION } from '../version.ts';
+import { C_FLAGS, findTools, NAPI_INCLUDE, NODE_INCLUDE, NVCC_ARCHS, NVCC_FLAGS, runTool } from './toolchain.ts';
+
+export interface BuildResult {
+  readonly addonPath: string;
+  readonly dir: string;
+  readonly cacheHit: boolean;
+  /** Milliseconds per stage (emit, cc, nvcc, cxx, link); empty on a hit. */
+  readonly timings: Readonly<Record<string, number>>;
+}
+
+export function defaultCacheDir(): string {
+  return resolve(process.env.VOLTA_CACHE_DIR ?? '.volta-cache');
+}
+
+let addonTemplate: HandlebarsTemplateDelegate | undefined;
+
+export function addonSource(c: Compiled, backend: Backend): string {
+  addonTemplate ??= Handlebars.compile(readFileSync(join(TEMPLATE_DIR, 'addon', 'addon.cc.hbs'), 'utf8'), { noEscape: true, strict: true });
+  const bytes = (ids: readonly string[]) => ids.map((id) => numel(c.graph.value(id).shape) * DTYPES[c.graph.value(id).dtype].bytes);
+  const list = (xs: number[]) => (xs.length ? xs.join(', ') : '0');
+  return addonTemplate({
+    version: VOLTA_VERSION,
+    model: comment(c.graph.name),
+    fingerprint: c.fingerprint,
+    backend,
+    cuda: backend === 'cuda',
+    inputBytes: list(bytes(c.graph.inputs)),
+    outputBytes: list(bytes(c.graph.outputs)),
+    numInputs: c.graph.inputs.length,
+    numOutputs: c.graph.outputs.length,
+    arenaBytes: c.memory.arenaBytes,
+    weightsBytes: c.memory.weightsBytes,
+  });
+}
+
+/** Compiles only the CUDA source to an object (no GPU needed); used by tests and `volta compile`. */
+export async function compileCudaObject(source: string, dir: string): Promise<number> {
+  const tools = await findTools();
+  if (!tools.nvcc) throw new VoltaError('VOLTA_E_TOOLCHAIN', { found: 'nvcc is not on PATH', hint: 'install the CUDA toolkit or use target: c' });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'model.cu'), source);
+  return runTool(tools.nvcc, [...NVCC_FLAGS, ...NVCC_ARCHS, `-I${COMMON_INCLUDE_DIR}`, '-c', 'model.cu', '-o', 'model_cuda.o'], join(dir, 'model.cu'), dir);
+}
+
+export async function buildAddon(c: Compiled, backend: Backend, cacheDir = defaultCacheDir()): Promise<BuildResult> {
+  const dir = join(cacheDir, c.fingerprint, backend);
+  const addonPath = join(dir, 'volta.node');
+  if (existsSync(addonPath)) return { addonPath, dir, cacheHit: true, timings: {} };
+  const tools = await findTools();
+  const tmp = join(cacheDir, `.tmp-${process.pid}-${randomUUID()}`);
+  mkdirSync(tmp, { recursive: true });
+  const timings: Record<string, number> = {};
+  try {
+    const t0 = performance.now();
+    const objects: string[] = [];
+    if (backend === 'cuda') {
+      if (!tools.nvcc) throw new VoltaError('VOLTA_E_TOOLCHAIN', { found: 'nvcc is not on PATH', hint: 'install the CUDA toolkit or use target: c' });
+      writeFileSync(join(tmp, 'model.cu'), c.source('cuda'));
+    } else writeFileSync(join(tmp, 'model.c'), c.source('c'));
+    writeFileSync(join(tmp, 'addon.cc'), addonSource(c, backend));
+    timings.emit = performance.now() - t0;
+    const jobs: Promise<void>[] = [];
+    if (backend === 'cuda') {
+      jobs.push(compileCudaObject(c.source('cuda'), tmp).then((ms) => void (timings.nvcc = ms)));
+      objects.push('model_cuda.o');
+    } else {
+      jobs.push(
+        runTool(tools.cc, [...C_FLAGS, `-I${COMMON_INCLUDE_DIR}`, '-c', 'model.c', '-o', 'model.o'], join(tmp, 'model.c'), tmp).then(
+          (ms) => void (timings.cc = ms),
+        ),
+      );
+      objects.push('model.o');
+    }
+    const cxxFlags = [
+      '-std=c++17',
+      '-O2',
+      '-fPIC',
+      '-fvisibility=hidden',
+      '-DNAPI_VERSION=8',
+      '-DNODE_ADDON_API_DISABLE_CPP_EXCEPTIONS',
+      `-I${NODE_INCLUDE}`,
+      `-I${NAPI_INCLUDE}`,
+    ];
+    jobs.push(runTool(tools.cxx, [...cxxFlags, '-c', 'addon.cc', '-o', 'addon.o'], join(tmp, 'addon.cc'), tmp).then((ms) => void (timings.cxx = ms)));
+    await Promise.all(jobs);
+    const libs = backend === 'cuda' ? [`-L${join(tools.cudaHome ?? '/usr/local/cuda', 'lib64')}`, '-lcudart_static', '-ldl', '-lpthread', '-lrt'] : [];
+    timings.link = await runTool(tools.cxx, ['-shared', '-o', 'volta.node', 'addon.o', ...objects, ...libs], join(tmp, 'addon.cc'), tmp);
+    for (const o of [...objects, 'addon.o']) rmSync(join(tmp, o), { force: true });
+    mkdirSync(join(cacheDir, c.fingerprint), { recursive: true });
+    try {
+      renameSync(tmp, dir);
+    } catch (e) {
+      // Another process finished the same fingerprint first: its artifact is identical.
+      if (!existsSync(addonPath)) throw e;
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    return { addonPath, dir, cacheHit: false, timings };
+  } catch (e) {
+    // Keep the sources of a failed compiler run (the error names them); drop anything else.
+    if (!(e instanceof VoltaError && e.code === 'VOLTA_E_TOOLCHAIN')) rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}

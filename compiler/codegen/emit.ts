@@ -1,0 +1,107 @@
+// Emits one source file per backend for a scheduled, memory-planned graph:
+// a header (model, fingerprint, kernels), one function per kernel plan, and
+// the entry point that binds buffers and calls (C) or launches (CUDA) kernels.
+import { DTYPES } from '../ir/dtype.ts';
+import type { Graph } from '../ir/graph.ts';
+import { numel } from '../ir/shape.ts';
+import type { BufferPlan, MemoryPlan } from '../schedule/memory_plan.ts';
+import type { Schedule } from '../schedule/schedule.ts';
+import { VOLTA_VERSION } from '../version.ts';
+import { type Backend, DIALECTS } from './dialect.ts';
+import { kernelArgs, kernelView } from './kernels.ts';
+import { comment, NameSupply } from './names.ts';
+import { template } from './templates.ts';
+
+export interface EmitInput {
+  readonly graph: Graph;
+  readonly schedule: Schedule;
+  readonly memory: MemoryPlan;
+  readonly fingerprint: string;
+}
+
+const CUDA_BLOCK = 256;
+const CUDA_MAX_BLOCKS = 65535;
+const align = (n: number) => Math.ceil(n / 64) * 64;
+
+/** Device io layout for CUDA: inputs then outputs, 64-byte aligned. */
+export function ioLayout(memory: MemoryPlan): { offsets: Map<string, number>; bytes: number } {
+  const offsets = new Map<string, number>();
+  let at = 0;
+  for (const kind of ['input', 'output'] as const) {
+    for (const b of memory.buffers.filter((x) => x.kind === kind).sort((x, y) => x.index - y.index)) {
+      offsets.set(b.id, at);
+      at = align(at + b.bytes);
+    }
+  }
+  return { offsets, bytes: at };
+}
+
+export function emitSource(inp: EmitInput, backend: Backend): string {
+  const d = DIALECTS[backend];
+  const names = new NameSupply();
+  const bufName = new Map<string, string>();
+  const role: Record<BufferPlan['kind'], string> = { input: 'in', output: 'out', const: 'w', temp: 's' };
+  const ordered = [...inp.memory.buffers].sort((a, b) => {
+    const rank = { input: 0, output: 1, const: 2, temp: 3 };
+    return rank[a.kind] - rank[b.kind] || (a.kind === 'input' || a.kind === 'output' ? a.index - b.index : 0);
+  });
+  for (const b of ordered) bufName.set(b.id, names.fresh(role[b.kind]));
+  const io = ioLayout(inp.memory);
+  const binding = (b: BufferPlan): string => {
+    const t = DTYPES[b.dtype].c;
+    const n = bufName.get(b.id)!;
+    const cq = b.kind === 'input' || b.kind === 'const' ? 'const ' : '';
+    let src: string;
+    if (b.kind === 'const') src = `weights + ${b.offset}`;
+    else if (b.kind === 'temp') src = `arena + ${b.offset}`;
+    else if (backend === 'cuda') src = `volta_d_io + ${io.offsets.get(b.id)}`;
+    else src = `${b.kind}s[${b.index}]`;
+    return `${cq}${t} *${n} = (${cq}${t} *)(${src});`;
+  };
+  const kernels = [];
+  const calls: string[] = [];
+  const launches = [];
+  for (const k of inp.schedule.kernels) {
+    const outBuf = inp.memory.bufferOf(k.plan.out.buf);
+    if (outBuf.bytes === 0) continue; // nothing to compute for an empty output
+    const name = names.fresh('k', k.plan.name);
+    const view = kernelView(k.plan, name, d);
+    const source = template(backend, k.plan.kind)({ ...view, restrict: d.restrict });
+    kernels.push({ name, ops: `${k.plan.ops.join(' -> ')}${k.plan.nodes.length ? ` (${k.plan.nodes.map(comment).join(', ')})` : ''}`, source });
+    const args = kernelArgs(k.plan).map((v) => bufName.get(inp.memory.bufferOf(v).id)!);
+    calls.push(`${name}(${args.join(', ')});`);
+    launches.push({
+      kernel: name,
+      args: args.join(', '),
+      threads: CUDA_BLOCK,
+      blocks: Math.max(1, Math.min(CUDA_MAX_BLOCKS, Math.ceil(view.threads / CUDA_BLOCK))),
+    });
+  }
+  const byKind = (kind: BufferPlan['kind']) => inp.memory.buffers.filter((b) => b.kind === kind).sort((a, b) => a.index - b.index);
+  return template(
+    backend,
+    'model',
+  )({
+    version: VOLTA_VERSION,
+    dialect: backend === 'c' ? 'C reference' : 'CUDA',
+    model: comment(inp.graph.name),
+    fingerprint: inp.fingerprint,
+    arenaBytes: inp.memory.arenaBytes,
+    weightsBytes: inp.memory.weightsBytes,
+    ioBytes: io.bytes,
+    kernels,
+    bindings: ordered.map(binding),
+    calls,
+    launches,
+    ioCopiesIn: byKind('input').map(
+      (b) => `VOLTA_CUDA(cudaMemcpy(volta_d_io + ${io.offsets.get(b.id)}, inputs[${b.index}], ${b.bytes}, cudaMemcpyHostToDevice), "copy input ${b.index}");`,
+    ),
+    ioCopiesOut: byKind('output').map(
+      (b) => `VOLTA_CUDA(cudaMemcpy(outputs[${b.index}], volta_d_io + ${io.offsets.get(b.id)}, ${b.bytes}, cudaMemcpyDeviceToHost), "copy output ${b.index}");`,
+    ),
+  });
+}
+
+export function outputBytes(g: Graph): number[] {
+  return g.outputs.map((id) => numel(g.value(id).shape) * DTYPES[g.value(id).dtype].bytes);
+}

@@ -1,0 +1,136 @@
+// View models for kernel templates: TS computes every expression string; the
+// templates only lay them out. One function per plan kind, shared by C and CUDA
+// (the dialect picks restrict spelling and qualifier; CUDA templates differ in loops).
+import { DTYPES } from '../ir/dtype.ts';
+import { numel } from '../ir/shape.ts';
+import type { Expr } from '../ops/expr.ts';
+import type { Dialect } from './dialect.ts';
+import { collapseDims, contiguous, decompose, offsetExpr } from './index_math.ts';
+import { comment } from './names.ts';
+import type { ElementwisePlan, KernelPlan, MatmulPlan, Operand, SoftmaxPlan } from './plan.ts';
+import { renderExpr } from './render_expr.ts';
+
+export interface KernelView {
+  readonly kind: KernelPlan['kind'];
+  readonly name: string;
+  readonly header: string;
+  readonly params: string;
+  /** Threads a CUDA launch needs (one per output element or row). */
+  readonly threads: number;
+  readonly [key: string]: unknown;
+}
+
+function header(plan: KernelPlan, name: string): string {
+  const nodes = plan.nodes.map(comment).join(', ');
+  return `/* ${name}: ${plan.ops.join(' -> ')}${nodes ? ` | nodes ${nodes}` : ''} */`;
+}
+
+function bodyLines(body: readonly Expr[], args: readonly string[]): string[] {
+  return body.map((e, j) => `const ${DTYPES[e.dtype].c} t${j} = ${renderExpr(e, args)};`);
+}
+
+function loads(ops: readonly Operand[], names: readonly string[], vars: readonly string[], strides: readonly (readonly number[])[]): string[] {
+  return ops.map((o, n) => `const ${DTYPES[o.dtype].c} x${n} = ${names[n]}[${offsetExpr(vars, strides[n], o.offset)}];`);
+}
+
+function params(d: Dialect, ins: readonly { dtype: keyof typeof DTYPES }[], out: { dtype: keyof typeof DTYPES }, inNames: readonly string[]): string {
+  return [...ins.map((o, n) => `const ${DTYPES[o.dtype].c} *${d.restrict} ${inNames[n]}`), `${DTYPES[out.dtype].c} *${d.restrict} out`].join(', ');
+}
+
+function elementwise(p: ElementwisePlan, name: string, d: Dialect): KernelView {
+  const outStrides = contiguous(p.shape);
+  const c = collapseDims(p.shape, [...p.inputs.map((o) => o.strides), outStrides]);
+  const vars = c.shape.map((_, i) => `i${i}`);
+  const inNames = p.inputs.map((_, n) => `in${n}`);
+  const args = p.inputs.map((_, n) => `x${n}`);
+  return {
+    kind: 'elementwise',
+    name,
+    header: header(p, name),
+    params: params(d, p.inputs, p.out, inNames),
+    threads: numel(p.shape),
+    loops: c.shape.map((extent, i) => ({ v: vars[i], extent })),
+    decompose: decompose('i', vars, c.shape),
+    loads: loads(p.inputs, inNames, vars, c.strides),
+    body: bodyLines(p.body, args),
+    store: `out[${offsetExpr(vars, c.strides[c.strides.length - 1])}] = t${p.body.length - 1};`,
+    numel: numel(p.shape),
+    shape: `[${p.shape.join(', ')}]`,
+  };
+}
+
+function matmul(p: MatmulPlan, name: string, d: Dialect): KernelView {
+  const bvars = p.batch.map((_, i) => `b${i}`);
+  const full = [...p.batch, p.m, p.n];
+  const epNames = p.epilogueInputs.map((_, n) => `e${n}`);
+  const ijVars = [...bvars, 'i', 'j'];
+  const args = ['acc', ...p.epilogueInputs.map((_, n) => `x${n}`)];
+  const axpy = p.b.colStride === 1;
+  return {
+    kind: 'matmul',
+    name,
+    header: header(p, name),
+    params: [
+      `const float *${d.restrict} a`,
+      `const float *${d.restrict} b`,
+      ...p.epilogueInputs.map((o, n) => `const ${DTYPES[o.dtype].c} *${d.restrict} ${epNames[n]}`),
+      `${DTYPES[p.out.dtype].c} *${d.restrict} out`,
+    ].join(', '),
+    threads: numel(full),
+    m: p.m,
+    n: p.n,
+    k: p.k,
+    dims: `batch [${p.batch.join(', ')}], M ${p.m}, N ${p.n}, K ${p.k}`,
+    batchLoops: p.batch.map((extent, i) => ({ v: bvars[i], extent })),
+    decompose: decompose('idx', ijVars, full),
+    axpy,
+    aIndex: offsetExpr([...bvars, 'i', 'kk'], [...p.a.batchStrides, p.a.rowStride, p.a.colStride], p.a.offset),
+    bRow: offsetExpr([...bvars, 'kk'], [...p.b.batchStrides, p.b.rowStride], p.b.offset),
+    bIndex: offsetExpr([...bvars, 'kk', 'j'], [...p.b.batchStrides, p.b.rowStride, p.b.colStride], p.b.offset),
+    loads: loads(
+      p.epilogueInputs,
+      epNames,
+      ijVars,
+      p.epilogueInputs.map((o) => o.strides),
+    ),
+    body: bodyLines(p.body, args),
+    store: `out[${offsetExpr(ijVars, contiguous(full))}] = t${p.body.length - 1};`,
+  };
+}
+
+function softmax(p: SoftmaxPlan, name: string, d: Dialect): KernelView {
+  return {
+    kind: 'softmax',
+    name,
+    header: header(p, name),
+    params: `const float *${d.restrict} in, float *${d.restrict} out`,
+    threads: p.outer * p.inner,
+    outer: p.outer,
+    axis: p.axis,
+    inner: p.inner,
+    log: p.log,
+  };
+}
+
+export function kernelView(plan: KernelPlan, name: string, d: Dialect): KernelView {
+  switch (plan.kind) {
+    case 'elementwise':
+      return elementwise(plan, name, d);
+    case 'matmul':
+      return matmul(plan, name, d);
+    case 'softmax':
+      return softmax(plan, name, d);
+  }
+}
+
+/** Buffers a kernel takes, in parameter order (value ids, before alias resolution). */
+export function kernelArgs(plan: KernelPlan): string[] {
+  switch (plan.kind) {
+    case 'elementwise':
+      return [...plan.inputs.map((o) => o.buf), plan.out.buf];
+    case 'matmul':
+      return [plan.a.buf, plan.b.buf, ...plan.epilogueInputs.map((o) => o.buf), plan.out.buf];
+    case 'softmax':
+      return [plan.input.buf, plan.out.buf];
+  }
+}

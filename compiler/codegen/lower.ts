@@ -1,0 +1,120 @@
+// Lowering: turns graph nodes (grouped by the fusion pass) into kernel plans.
+// One plan per group; elementwise members of a group become let-bindings of
+// the anchor's body, so a fused chain is one loop with no intermediate buffers.
+import { invariant } from '../errors.ts';
+import type { Graph, Node, Value } from '../ir/graph.ts';
+import { broadcastStrides, contiguousStrides, numel } from '../ir/shape.ts';
+import { toNumbers } from '../ir/tensor.ts';
+import type { LowerCtx } from '../ops/define.ts';
+import { arg, type Expr, lit } from '../ops/expr.ts';
+import { opDef } from '../ops/registry.ts';
+import type { ElementwisePlan, KernelPlan, Operand } from './plan.ts';
+
+export function lowerCtx(g: Graph, node: Node): LowerCtx {
+  return {
+    node: { name: node.name, op: node.op, id: node.id },
+    inputs: node.inputs.map((i) => (i === '' ? undefined : g.value(i))),
+    attrs: node.attrs,
+    opset: g.opset,
+    outputs: node.outputs.map((o) => g.value(o)),
+  };
+}
+
+function def(node: Node) {
+  const d = opDef(node.op);
+  invariant(d !== undefined, `no registry entry for ${node.op}`);
+  return d;
+}
+
+export function isAlias(node: Node): boolean {
+  return def(node).lowering.kind === 'alias';
+}
+
+export function isElementwise(node: Node): boolean {
+  return def(node).lowering.kind === 'elementwise';
+}
+
+/** A scalar constant small enough to print inline instead of loading it. */
+function inlineConstant(v: Value): Expr | undefined {
+  if (v.data === undefined || numel(v.shape) !== 1 || v.dtype === 'bool') return undefined;
+  const x = toNumbers(v.data)[0];
+  if (v.dtype === 'int64' && !Number.isSafeInteger(x)) return undefined;
+  return lit(x, v.dtype);
+}
+
+/**
+ * Lowers a group (nodes in schedule order: an anchor, then elementwise nodes
+ * each consuming the previous member's output).
+ */
+export function lowerGroup(g: Graph, nodes: readonly Node[]): KernelPlan {
+  const anchor = nodes[0];
+  const lowering = def(anchor).lowering;
+  let plan: KernelPlan;
+  let members = nodes;
+  if (lowering.kind === 'plan') {
+    plan = lowering.plan(lowerCtx(g, anchor));
+    members = nodes.slice(1);
+    if (members.length === 0) return plan;
+    invariant(plan.kind === 'matmul' || plan.kind === 'elementwise', `cannot fuse into a ${plan.kind} kernel`);
+  } else {
+    invariant(lowering.kind === 'elementwise', `cannot lower ${anchor.op} as a kernel`);
+    const out = g.value(anchor.outputs[0]);
+    plan = { kind: 'elementwise', name: '', ops: [], nodes: [], shape: out.shape, inputs: [], out: { buf: out.id, dtype: out.dtype }, body: [] };
+  }
+  // Fused members read the group's previous result as a let, other inputs as broadcast operands.
+  const isMatmul = plan.kind === 'matmul';
+  const shape = plan.kind === 'matmul' ? [...plan.batch, plan.m, plan.n] : (plan as ElementwisePlan).shape;
+  const operands: Operand[] = [...(plan.kind === 'matmul' ? plan.epilogueInputs : (plan as ElementwisePlan).inputs)];
+  const body: Expr[] = [...plan.body];
+  const lets = new Map<string, number>();
+  if (body.length > 0) lets.set(plan.out.buf, body.length - 1);
+  const argBase = isMatmul ? 1 : 0;
+  const ops = [...plan.ops];
+  const names = [...plan.nodes];
+  let out = plan.out;
+  for (const node of members) {
+    const d = def(node);
+    invariant(d.lowering.kind === 'elementwise', `fused member ${node.op} is not elementwise`);
+    const ctx = lowerCtx(g, node);
+    const args = ctx.inputs.map((v): Expr | undefined => {
+      if (v === undefined) return undefined;
+      const l = lets.get(v.id);
+      if (l !== undefined) return { k: 'let', i: l, dtype: v.dtype };
+      const inline = inlineConstant(v);
+      if (inline !== undefined) return inline;
+      let at = operands.findIndex((o) => o.buf === v.id && sameStrides(o.strides, broadcastStrides(v.shape, shape)));
+      if (at < 0) {
+        operands.push({ buf: v.id, dtype: v.dtype, strides: broadcastStrides(v.shape, shape), offset: 0 });
+        at = operands.length - 1;
+      }
+      return arg(at + argBase, v.dtype);
+    });
+    body.push(d.lowering.scalar(args, ctx));
+    const o = ctx.outputs[0];
+    lets.set(o.id, body.length - 1);
+    out = { buf: o.id, dtype: o.dtype };
+    ops.push(node.op);
+    names.push(node.name);
+  }
+  const name = ops.map((o) => o.toLowerCase()).join('_');
+  if (plan.kind === 'matmul') return { ...plan, name, ops, nodes: names, epilogueInputs: operands, body, out };
+  return { ...(plan as ElementwisePlan), name, ops, nodes: names, inputs: operands, body, out };
+}
+
+function sameStrides(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** A contiguous copy, for graph outputs that must not share storage. */
+export function copyPlan(src: Value, dst: string): ElementwisePlan {
+  return {
+    kind: 'elementwise',
+    name: 'copy',
+    ops: ['Copy'],
+    nodes: [src.name],
+    shape: src.shape,
+    inputs: [{ buf: src.id, dtype: src.dtype, strides: contiguousStrides(src.shape), offset: 0 }],
+    out: { buf: dst, dtype: src.dtype },
+    body: [arg(0, src.dtype)],
+  };
+}

@@ -1,0 +1,88 @@
+// Kernel plans: backend-neutral descriptions of one generated kernel each.
+// Lowering builds them from (fused) graph nodes; the C and CUDA renderers and the
+// TS interpreter all read the same plan, so they compute in the same order.
+
+import type { DType } from '../ir/dtype.ts';
+import type { Expr } from '../ops/expr.ts';
+
+/** A buffer read element-wise over the kernel's iteration space. */
+export interface Operand {
+  /** Storage id (the value id owning the memory; see schedule/memory_plan.ts). */
+  readonly buf: string;
+  readonly dtype: DType;
+  /** Element stride per iteration dimension (0 where broadcast). */
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+export interface OutRef {
+  readonly buf: string;
+  readonly dtype: DType;
+}
+
+interface PlanBase {
+  /** Readable kernel name, from the ops it fuses (sanitised later by the name supply). */
+  readonly name: string;
+  /** ONNX ops fused into this kernel, in order; also the node names for comments. */
+  readonly ops: readonly string[];
+  readonly nodes: readonly string[];
+}
+
+/**
+ * out[i] = body(inputs[..][i]) over `shape` (row-major, contiguous output).
+ * `body` is straight-line SSA: body[j] may use arg(n) (operand n) and let(<j);
+ * the last entry is the stored result.
+ */
+export interface ElementwisePlan extends PlanBase {
+  readonly kind: 'elementwise';
+  readonly shape: readonly number[];
+  readonly inputs: readonly Operand[];
+  readonly out: OutRef;
+  readonly body: readonly Expr[];
+}
+
+/** A matrix operand addressed as X[batch..., row, col] through strides. */
+export interface MatOperand {
+  readonly buf: string;
+  readonly dtype: DType;
+  readonly batchStrides: readonly number[];
+  readonly rowStride: number;
+  readonly colStride: number;
+  readonly offset: number;
+}
+
+/**
+ * out[b..., i, j] = epilogue(acc, epilogueInputs[..][b..., i, j]) where
+ * acc = sum over kk = 0..k-1, in increasing kk, of a[b..., i, kk] * b[b..., kk, j],
+ * accumulated in one float32 starting from +0. That order is the contract.
+ */
+export interface MatmulPlan extends PlanBase {
+  readonly kind: 'matmul';
+  readonly batch: readonly number[];
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly a: MatOperand;
+  readonly b: MatOperand;
+  /** Iterated over [...batch, m, n]; arg(0) in the body is acc, arg(n+1) is epilogueInputs[n]. */
+  readonly epilogueInputs: readonly Operand[];
+  readonly body: readonly Expr[];
+  readonly out: OutRef;
+}
+
+/**
+ * Softmax (or log-softmax) over the middle dim of a contiguous [outer, axis, inner] view.
+ * Order: max over axis in increasing index; sum of exp(x - max) in increasing index;
+ * out = e / sum (log: (x - max) - log(sum)).
+ */
+export interface SoftmaxPlan extends PlanBase {
+  readonly kind: 'softmax';
+  readonly outer: number;
+  readonly axis: number;
+  readonly inner: number;
+  readonly log: boolean;
+  readonly input: OutRef;
+  readonly out: OutRef;
+}
+
+export type KernelPlan = ElementwisePlan | MatmulPlan | SoftmaxPlan;

@@ -1,0 +1,108 @@
+// The compiler front to back, minus the native build: import or graph ->
+// passes -> schedule -> memory plan -> fingerprint -> sources.
+
+import type { Backend } from './codegen/dialect.ts';
+import { emitSource } from './codegen/emit.ts';
+import { VoltaError } from './errors.ts';
+import { fingerprint } from './fingerprint.ts';
+import type { Graph } from './ir/graph.ts';
+import { type ImportOptions, importModel } from './onnx/import.ts';
+import { type PassSnapshot, runPasses } from './passes/manager.ts';
+import { type MemoryPlan, planMemory, weightsBlob } from './schedule/memory_plan.ts';
+import { type Schedule, scheduleGraph } from './schedule/schedule.ts';
+
+export type Target = 'c' | 'cuda';
+export type Mode = 'strict' | 'balanced';
+
+export interface CompileOptions {
+  readonly target?: Target;
+  readonly mode?: Mode;
+  /** Pass names to skip (see PASS_NAMES). */
+  readonly disablePasses?: readonly string[];
+  /** Write NNN_<pass>.ir snapshots here. */
+  readonly dumpDir?: string;
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+  /** Artifact cache directory (default $VOLTA_CACHE_DIR or ./.volta-cache). */
+  readonly cacheDir?: string;
+}
+
+const KNOWN_OPTIONS = ['cacheDir', 'disablePasses', 'dumpDir', 'inputShapes', 'mode', 'target'];
+
+export interface ResolvedOptions {
+  readonly target: Target;
+  readonly mode: Mode;
+  readonly disablePasses: readonly string[];
+}
+
+export function resolveOptions(o: CompileOptions = {}): ResolvedOptions {
+  for (const k of Object.keys(o).sort()) {
+    if (!KNOWN_OPTIONS.includes(k))
+      throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `unknown option ${JSON.stringify(k)}`, expected: KNOWN_OPTIONS.join(', ') });
+  }
+  const target = o.target ?? 'c';
+  const mode = o.mode ?? 'strict';
+  if (target !== 'c' && target !== 'cuda') throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `target ${JSON.stringify(target)}`, expected: "'c' or 'cuda'" });
+  if (mode !== 'strict' && mode !== 'balanced')
+    throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `mode ${JSON.stringify(mode)}`, expected: "'strict' or 'balanced'" });
+  return { target, mode, disablePasses: [...(o.disablePasses ?? [])].sort() };
+}
+
+export interface Compiled {
+  readonly graph: Graph;
+  readonly snapshots: readonly PassSnapshot[];
+  readonly schedule: Schedule;
+  readonly memory: MemoryPlan;
+  readonly fingerprint: string;
+  readonly options: ResolvedOptions;
+  readonly weights: Uint8Array;
+  readonly notes: readonly string[];
+  readonly timings: Readonly<Record<string, number>>;
+  source(backend: Backend): string;
+}
+
+function timed<T>(timings: Record<string, number>, stage: string, f: () => T): T {
+  const t0 = performance.now();
+  const r = f();
+  timings[stage] = (timings[stage] ?? 0) + (performance.now() - t0);
+  return r;
+}
+
+export function compileModel(bytes: Uint8Array, options: CompileOptions = {}, baseDir?: string): Compiled {
+  const o = resolveOptions(options);
+  const notes: string[] = [];
+  const timings: Record<string, number> = {};
+  const importOpts: ImportOptions = { baseDir, inputShapes: options.inputShapes, mode: o.mode, notes };
+  const g = timed(timings, 'import', () => importModel(bytes, importOpts));
+  return compileGraphInner(g, options, o, notes, timings);
+}
+
+export function compileGraph(g: Graph, options: CompileOptions = {}): Compiled {
+  return compileGraphInner(g, options, resolveOptions(options), [], {});
+}
+
+function compileGraphInner(g0: Graph, options: CompileOptions, o: ResolvedOptions, notes: string[], timings: Record<string, number>): Compiled {
+  const { graph, snapshots } = timed(timings, 'passes', () => runPasses(g0, { disable: o.disablePasses, dump: options.dumpDir }));
+  const schedule = timed(timings, 'schedule', () => scheduleGraph(graph));
+  const memory = timed(timings, 'memory', () => planMemory(graph, schedule));
+  const fp = timed(timings, 'fingerprint', () => fingerprint(graph, schedule, memory, { target: o.target, mode: o.mode, disablePasses: o.disablePasses }));
+  const sources = new Map<Backend, string>();
+  return {
+    graph,
+    snapshots,
+    schedule,
+    memory,
+    fingerprint: fp,
+    options: o,
+    weights: weightsBlob(graph, memory),
+    notes,
+    timings,
+    source(backend) {
+      let s = sources.get(backend);
+      if (s === undefined) {
+        s = timed(timings, `emit-${backend}`, () => emitSource({ graph, schedule, memory, fingerprint: fp }, backend));
+        sources.set(backend, s);
+      }
+      return s;
+    },
+  };
+}

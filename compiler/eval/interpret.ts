@@ -1,0 +1,115 @@
+// Runs a kernel plan in TS with exactly the order and rounding of the emitted
+// C and CUDA. Used by constant folding and as the reference in tests.
+
+import type { ElementwisePlan, KernelPlan, MatmulPlan, Operand, SoftmaxPlan } from '../codegen/plan.ts';
+import { invariant } from '../errors.ts';
+import type { AnyTypedArray } from '../ir/dtype.ts';
+import { numel } from '../ir/shape.ts';
+import { evalBody, type Scalar } from './scalar.ts';
+import * as vm from './volta_math.ts';
+
+export type Buffers = ReadonlyMap<string, AnyTypedArray>;
+
+function get(bufs: Buffers, id: string): AnyTypedArray {
+  const b = bufs.get(id);
+  invariant(b !== undefined, `interpreter: no buffer ${id}`);
+  return b;
+}
+
+/** Calls f(linear, operandOffsets) for every point of `shape` in row-major order. */
+function forEachIndex(shape: readonly number[], operands: readonly Operand[], f: (i: number, offs: number[]) => void): void {
+  const n = numel(shape);
+  const r = shape.length;
+  const idx = new Array<number>(r).fill(0);
+  const offs = operands.map((o) => o.offset);
+  for (let i = 0; i < n; i++) {
+    f(i, offs);
+    for (let d = r - 1; d >= 0; d--) {
+      idx[d]++;
+      for (let o = 0; o < operands.length; o++) offs[o] += operands[o].strides[d];
+      if (idx[d] < shape[d]) break;
+      for (let o = 0; o < operands.length; o++) offs[o] -= operands[o].strides[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+function elementwise(p: ElementwisePlan, bufs: Buffers): void {
+  const ins = p.inputs.map((o) => get(bufs, o.buf));
+  const out = get(bufs, p.out.buf) as unknown as Scalar[];
+  forEachIndex(p.shape, p.inputs, (i, offs) => {
+    out[i] = evalBody(
+      p.body,
+      offs.map((o, j) => ins[j][o]),
+    );
+  });
+}
+
+function matmul(p: MatmulPlan, bufs: Buffers): void {
+  const a = get(bufs, p.a.buf) as Float32Array;
+  const b = get(bufs, p.b.buf) as Float32Array;
+  const ep = p.epilogueInputs.map((o) => get(bufs, o.buf));
+  const out = get(bufs, p.out.buf) as unknown as Scalar[];
+  const nb = numel(p.batch);
+  const shape = [...p.batch, p.m, p.n];
+  // Batch offsets of A and B, in row-major batch order.
+  const boff = (strides: readonly number[], bi: number) => {
+    let off = 0;
+    let rem = bi;
+    for (let d = p.batch.length - 1; d >= 0; d--) {
+      off += (rem % p.batch[d]) * strides[d];
+      rem = Math.floor(rem / p.batch[d]);
+    }
+    return off;
+  };
+  const accs = new Float32Array(nb * p.m * p.n);
+  for (let bi = 0; bi < nb; bi++) {
+    const ao = p.a.offset + boff(p.a.batchStrides, bi);
+    const bo = p.b.offset + boff(p.b.batchStrides, bi);
+    for (let i = 0; i < p.m; i++) {
+      for (let j = 0; j < p.n; j++) {
+        let acc = 0;
+        for (let kk = 0; kk < p.k; kk++) {
+          acc = Math.fround(acc + Math.fround(a[ao + i * p.a.rowStride + kk * p.a.colStride] * b[bo + kk * p.b.rowStride + j * p.b.colStride]));
+        }
+        accs[(bi * p.m + i) * p.n + j] = acc;
+      }
+    }
+  }
+  forEachIndex(shape, p.epilogueInputs, (i, offs) => {
+    out[i] = evalBody(p.body, [accs[i], ...offs.map((o, j) => ep[j][o])]);
+  });
+}
+
+function softmax(p: SoftmaxPlan, bufs: Buffers): void {
+  const x = get(bufs, p.input.buf) as Float32Array;
+  const y = get(bufs, p.out.buf) as Float32Array;
+  const f = Math.fround;
+  for (let o = 0; o < p.outer; o++) {
+    for (let q = 0; q < p.inner; q++) {
+      const base = o * p.axis * p.inner + q;
+      let m = x[base];
+      for (let i = 1; i < p.axis; i++) {
+        const v = x[base + i * p.inner];
+        m = v > m ? v : m;
+      }
+      let sum = 0;
+      for (let i = 0; i < p.axis; i++) {
+        const e = vm.expf(f(x[base + i * p.inner] - m));
+        if (!p.log) y[base + i * p.inner] = e;
+        sum = f(sum + e);
+      }
+      const ls = p.log ? vm.logf(sum) : 0;
+      for (let i = 0; i < p.axis; i++) {
+        const at = base + i * p.inner;
+        y[at] = p.log ? f(f(x[at] - m) - ls) : f(y[at] / sum);
+      }
+    }
+  }
+}
+
+export function interpret(plan: KernelPlan, bufs: Buffers): void {
+  if (plan.kind === 'elementwise') elementwise(plan, bufs);
+  else if (plan.kind === 'matmul') matmul(plan, bufs);
+  else softmax(plan, bufs);
+}

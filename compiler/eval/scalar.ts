@@ -1,0 +1,135 @@
+// Scalar semantics of Expr in TS, bit-identical to the C/CUDA rendering:
+// float32 rounds after every operation (no contraction), int32 wraps, int64 is
+// a 64-bit wrapping bigint, integer division by zero gives 0.
+import type { DType } from '../ir/dtype.ts';
+import type { BinaryOp, Expr, UnaryOp } from '../ops/expr.ts';
+import * as vm from './volta_math.ts';
+
+export type Scalar = number | bigint;
+const f = Math.fround;
+const I32_MIN = -(2 ** 31);
+
+function unary(op: UnaryOp, dtype: DType, a: Scalar): Scalar {
+  if (dtype === 'int64') {
+    const x = a as bigint;
+    if (op === 'neg') return BigInt.asIntN(64, -x);
+    if (op === 'abs') return BigInt.asIntN(64, x < 0n ? -x : x);
+    return x;
+  }
+  const x = a as number;
+  if (dtype === 'int32' || dtype === 'bool') {
+    if (op === 'neg') return -x | 0;
+    if (op === 'abs') return (x < 0 ? -x : x) | 0;
+    return x;
+  }
+  switch (op) {
+    case 'neg':
+      return -x;
+    case 'abs':
+      return Math.abs(x);
+    case 'exp':
+      return vm.expf(x);
+    case 'log':
+      return vm.logf(x);
+    case 'sqrt':
+      return vm.sqrtf(x);
+    case 'tanh':
+      return vm.tanhf(x);
+    case 'sigmoid':
+      return vm.sigmoidf(x);
+    case 'erf':
+      return vm.erff(x);
+    case 'floor':
+      return Math.floor(x);
+    case 'ceil':
+      return Math.ceil(x);
+  }
+}
+
+function binary(op: BinaryOp, dtype: DType, a: Scalar, b: Scalar): Scalar {
+  if (dtype === 'int64') {
+    const x = a as bigint;
+    const y = b as bigint;
+    switch (op) {
+      case 'add':
+        return BigInt.asIntN(64, x + y);
+      case 'sub':
+        return BigInt.asIntN(64, x - y);
+      case 'mul':
+        return BigInt.asIntN(64, x * y);
+      case 'div':
+        return y === 0n ? 0n : BigInt.asIntN(64, x / y);
+      case 'max':
+        return x > y ? x : y;
+      case 'min':
+        return x < y ? x : y;
+    }
+  }
+  const x = a as number;
+  const y = b as number;
+  if (dtype === 'int32' || dtype === 'bool') {
+    switch (op) {
+      case 'add':
+        return (x + y) | 0;
+      case 'sub':
+        return (x - y) | 0;
+      case 'mul':
+        return Math.imul(x, y);
+      case 'div':
+        return y === 0 ? 0 : x === I32_MIN && y === -1 ? I32_MIN : Math.trunc(x / y) | 0;
+      case 'max':
+        return x > y ? x : y;
+      case 'min':
+        return x < y ? x : y;
+    }
+  }
+  switch (op) {
+    case 'add':
+      return f(x + y);
+    case 'sub':
+      return f(x - y);
+    case 'mul':
+      return f(x * y);
+    case 'div':
+      return f(x / y);
+    case 'max':
+      return vm.fmaxf(x, y);
+    case 'min':
+      return vm.fminf(x, y);
+  }
+}
+
+export function constScalar(v: number, dtype: DType): Scalar {
+  if (dtype === 'int64') return BigInt(v);
+  if (dtype === 'float32') return f(v);
+  return v | 0;
+}
+
+/** Evaluates a straight-line body; args[i] are the operand values. Returns the last let. */
+export function evalBody(body: readonly Expr[], args: readonly Scalar[]): Scalar {
+  const lets: Scalar[] = [];
+  const ev = (e: Expr): Scalar => {
+    switch (e.k) {
+      case 'arg':
+        return args[e.i];
+      case 'let':
+        return lets[e.i];
+      case 'const':
+        return constScalar(e.v, e.dtype);
+      case 'unary':
+        return unary(e.op, e.dtype, ev(e.a));
+      case 'binary':
+        return binary(e.op, e.dtype, ev(e.a), ev(e.b));
+      case 'compare': {
+        const x = ev(e.a);
+        const y = ev(e.b);
+        const r = e.op === 'lt' ? x < y : e.op === 'le' ? x <= y : e.op === 'gt' ? x > y : e.op === 'ge' ? x >= y : x === y;
+        return r ? 1 : 0;
+      }
+      case 'select':
+        return ev(e.c) !== 0 ? ev(e.a) : ev(e.b);
+    }
+  };
+  for (const e of body) lets.push(ev(e));
+  return lets[lets.length - 1];
+}

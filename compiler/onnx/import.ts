@@ -1,0 +1,274 @@
+// ONNX -> Volta IR. Validates the whole model against the op registry first and
+// reports every problem in one error (each unsupported node with op, attribute
+// and reason) instead of stopping at the first.
+import { VoltaError } from '../errors.ts';
+import { dtypeFromOnnx, onnxDtypeName } from '../ir/dtype.ts';
+import { type AttrValue, Graph, type Value } from '../ir/graph.ts';
+import { checkShape, sameShape, shapeStr } from '../ir/shape.ts';
+import { checkInputs, inferNode, resolveAttrs } from '../ops/check.ts';
+import { MAX_KNOWN_OPSET } from '../ops/elementwise.ts';
+import { onnxOp } from '../ops/registry.ts';
+import { ATTR_TYPE, decodeModel, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './proto.ts';
+import { tensorFromProto } from './tensor_proto.ts';
+
+export interface ImportOptions {
+  /** Directory of the model file (enables external data). */
+  readonly baseDir?: string;
+  /** Fixes symbolic or unknown input dims: input name -> full static shape. */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+  /** strict: NaN/Inf in constants is an error; balanced: accepted and reported. */
+  readonly mode?: 'strict' | 'balanced';
+  /** Collects non-fatal notes (balanced-mode acceptances). */
+  readonly notes?: string[];
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+function attrValue(a: OnnxAttribute, node: { name: string; op: string }, opts: ImportOptions): AttrValue {
+  switch (a.type) {
+    case ATTR_TYPE.FLOAT:
+      return Math.fround(a.f ?? 0);
+    case ATTR_TYPE.INT:
+      return a.i ?? 0;
+    case ATTR_TYPE.STRING:
+      return utf8.decode(a.s ?? new Uint8Array());
+    case ATTR_TYPE.FLOATS:
+      return (a.floats ?? []).map(Math.fround);
+    case ATTR_TYPE.INTS:
+      return a.ints ?? [];
+    case ATTR_TYPE.STRINGS:
+      return (a.strings ?? []).map((s) => utf8.decode(s));
+    case ATTR_TYPE.TENSOR:
+      if (a.t === undefined) throw new VoltaError('VOLTA_E_BAD_MODEL', { ...nodeRef(node), found: `attribute ${a.name} has no tensor` });
+      return tensorFromProto(a.t, { baseDir: opts.baseDir, where: `attribute ${a.name} of ${node.op} ${JSON.stringify(node.name)}` });
+    default:
+      throw new VoltaError('VOLTA_E_UNSUPPORTED_ATTR', {
+        ...nodeRef(node),
+        found: `attribute ${a.name} has type ${Object.entries(ATTR_TYPE).find(([, v]) => v === a.type)?.[0] ?? a.type}`,
+        expected: 'FLOAT, INT, STRING, FLOATS, INTS, STRINGS or TENSOR attributes',
+      });
+  }
+}
+
+function nodeRef(n: { name: string; op: string }) {
+  return { node: n.name, op: n.op };
+}
+
+function valueShape(vi: OnnxValueInfo, override: readonly number[] | undefined): number[] {
+  if (override !== undefined) return [...override];
+  if (vi.dims === undefined) {
+    throw new VoltaError('VOLTA_E_DYNAMIC_SHAPE', { found: `input ${JSON.stringify(vi.name)} has unknown rank`, hint: 'pass inputShapes for it' });
+  }
+  return vi.dims.map((d) => {
+    if (typeof d !== 'number') {
+      throw new VoltaError('VOLTA_E_DYNAMIC_SHAPE', {
+        found: `input ${JSON.stringify(vi.name)} has dim ${d === null ? '?' : JSON.stringify(d)}`,
+        hint: `pass inputShapes: { ${JSON.stringify(vi.name)}: [...] } to fix it`,
+      });
+    }
+    return d;
+  });
+}
+
+function checkFinite(name: string, data: Float32Array, opts: ImportOptions): VoltaError | undefined {
+  const bad = data.findIndex((x) => !Number.isFinite(x));
+  if (bad < 0) return undefined;
+  const what = `constant ${JSON.stringify(name)} holds ${data[bad]} at element ${bad}`;
+  if (opts.mode === 'balanced') {
+    opts.notes?.push(`accepted ${what}`);
+    return undefined;
+  }
+  return new VoltaError('VOLTA_E_BAD_CONSTANT', { found: what, hint: 'fix the weights, or compile with mode: balanced to accept non-finite constants' });
+}
+
+/** Node order: ONNX requires topological order, but do not trust it; stable Kahn over file order. */
+function topoOrder(nodes: readonly OnnxNode[], available: ReadonlySet<string>): { order: OnnxNode[]; stuck: OnnxNode[] } {
+  const have = new Set(available);
+  const order: OnnxNode[] = [];
+  let rest = [...nodes];
+  for (;;) {
+    const next: OnnxNode[] = [];
+    let progressed = false;
+    for (const n of rest) {
+      if (n.input.every((i) => i === '' || have.has(i))) {
+        order.push(n);
+        for (const o of n.output) if (o !== '') have.add(o);
+        progressed = true;
+      } else next.push(n);
+    }
+    rest = next;
+    if (!progressed || rest.length === 0) return { order, stuck: rest };
+  }
+}
+
+export function importModel(bytes: Uint8Array, opts: ImportOptions = {}): Graph {
+  return importDecoded(decodeModel(bytes), opts);
+}
+
+export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph {
+  const problems: VoltaError[] = [];
+  const report = (e: unknown) => {
+    if (e instanceof VoltaError) problems.push(e);
+    else throw e;
+  };
+  const onnxImport = model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx');
+  if (onnxImport === undefined) throw new VoltaError('VOLTA_E_BAD_MODEL', { found: 'no opset_import for the default ONNX domain' });
+  const opset = onnxImport.version;
+  if (opset > MAX_KNOWN_OPSET || opset < 1) {
+    throw new VoltaError('VOLTA_E_UNSUPPORTED_OPSET', {
+      found: `opset ${opset}`,
+      expected: `ONNX opsets 1..${MAX_KNOWN_OPSET}`,
+      hint: 'convert the model to a supported opset',
+    });
+  }
+  const gp = model.graph;
+  const g = new Graph(gp.name || 'model', opset);
+  const byName = new Map<string, Value>();
+  const define = (v: Omit<Value, 'id'>) => {
+    if (byName.has(v.name)) throw new VoltaError('VOLTA_E_BAD_MODEL', { found: `value ${JSON.stringify(v.name)} is defined twice` });
+    const full = g.addValue(v);
+    byName.set(v.name, full);
+    return full;
+  };
+  const initNames = new Set(gp.initializer.map((t) => t.name));
+  for (const vi of gp.input) {
+    if (initNames.has(vi.name)) continue; // an initializer with a default: Volta treats it as a constant
+    try {
+      const dtype = dtypeFromOnnx(vi.elemType);
+      if (dtype === undefined) {
+        throw new VoltaError('VOLTA_E_UNSUPPORTED_DTYPE', {
+          found: `input ${JSON.stringify(vi.name)} has dtype ${onnxDtypeName(vi.elemType)}`,
+          expected: 'float32, int64, int32, bool',
+        });
+      }
+      const shape = checkShape(valueShape(vi, opts.inputShapes?.[vi.name]), { what: `input ${JSON.stringify(vi.name)}` });
+      g.inputs.push(define({ name: vi.name, dtype, shape }).id);
+    } catch (e) {
+      report(e);
+    }
+  }
+  for (const t of gp.initializer) {
+    try {
+      const data = tensorFromProto(t, { baseDir: opts.baseDir, where: 'initializer' });
+      if (data.dtype === 'float32') {
+        const bad = checkFinite(t.name, data.data as Float32Array, opts);
+        if (bad) throw bad;
+      }
+      define({ name: t.name, dtype: data.dtype, shape: data.shape, data });
+    } catch (e) {
+      report(e);
+    }
+  }
+  const { order, stuck } = topoOrder(gp.node, new Set(byName.keys()));
+  const failedValues = new Set<string>();
+  order.forEach((n, i) => {
+    const node = { name: n.name || `${n.opType}#${i}`, op: n.opType };
+    const fail = () => n.output.forEach((o) => failedValues.add(o));
+    const def = onnxOp(n.domain, n.opType);
+    if (def === undefined) {
+      report(
+        new VoltaError('VOLTA_E_UNSUPPORTED_OP', {
+          ...nodeRef(node),
+          found: `op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported`,
+          hint: 'see docs/ONNX_COVERAGE.md for the supported ops',
+        }),
+      );
+      return fail();
+    }
+    if (opset < def.onnx.opsets[0]) {
+      report(
+        new VoltaError('VOLTA_E_UNSUPPORTED_OPSET', {
+          ...nodeRef(node),
+          found: `opset ${opset}`,
+          expected: `opsets ${def.onnx.opsets[0]}..${def.onnx.opsets[1]}`,
+        }),
+      );
+      return fail();
+    }
+    const given: Record<string, AttrValue> = {};
+    let ok = true;
+    for (const a of n.attribute) {
+      try {
+        if (a.name in given) throw new VoltaError('VOLTA_E_BAD_MODEL', { ...nodeRef(node), found: `attribute ${a.name} is given twice` });
+        given[a.name] = attrValue(a, node, opts);
+      } catch (e) {
+        report(e);
+        ok = false;
+      }
+    }
+    const r = resolveAttrs(def, node, given, opset);
+    problems.push(...r.problems);
+    if (r.problems.length > 0) ok = false;
+    if (n.output.length > def.outputs.length) {
+      report(
+        new VoltaError('VOLTA_E_UNSUPPORTED_OP', {
+          ...nodeRef(node),
+          found: `${n.output.length} outputs`,
+          expected: `${def.outputs.length} (${def.outputs.join(', ')})`,
+        }),
+      );
+      ok = false;
+    }
+    // Trailing empty names are omitted optional inputs.
+    const inputs = n.input.map((name) => (name === '' ? undefined : byName.get(name)));
+    if (n.input.some((name) => name !== '' && failedValues.has(name))) return fail();
+    problems.push(...checkInputs(def, node, inputs));
+    if (!ok || problems.some((p) => p.details.node === node.name)) return fail();
+    try {
+      const ctx = { node, inputs, attrs: r.attrs, opset };
+      if (def.lowering.kind === 'constant') {
+        const data = def.lowering.value(ctx);
+        if (data.dtype === 'float32') {
+          const bad = checkFinite(n.output[0], data.data as Float32Array, opts);
+          if (bad) throw bad;
+        }
+        define({ name: n.output[0], dtype: data.dtype, shape: data.shape, data });
+        return;
+      }
+      const outs = inferNode(def, ctx);
+      const values = n.output.map((o, k) => (o === '' ? undefined : define({ name: o, dtype: outs[k].dtype, shape: outs[k].shape })));
+      g.addNode({ name: node.name, op: def.name, inputs: inputs.map((v) => v?.id ?? ''), outputs: values.map((v) => v?.id ?? ''), attrs: r.attrs });
+    } catch (e) {
+      report(e);
+      fail();
+    }
+  });
+  for (const n of stuck) {
+    const missing = n.input.filter((i) => i !== '' && !byName.has(i) && !failedValues.has(i));
+    problems.push(
+      new VoltaError('VOLTA_E_BAD_MODEL', {
+        node: n.name,
+        op: n.opType,
+        found: `inputs ${missing.map((m) => JSON.stringify(m)).join(', ')} are never defined (or form a cycle)`,
+      }),
+    );
+  }
+  for (const vi of gp.output) {
+    const v = byName.get(vi.name);
+    if (v === undefined) {
+      if (!failedValues.has(vi.name)) problems.push(new VoltaError('VOLTA_E_BAD_MODEL', { found: `graph output ${JSON.stringify(vi.name)} is never defined` }));
+      continue;
+    }
+    const declared = dtypeFromOnnx(vi.elemType);
+    if (vi.elemType !== 0 && declared !== v.dtype) {
+      problems.push(
+        new VoltaError('VOLTA_E_SHAPE', { found: `output ${JSON.stringify(vi.name)} is declared ${onnxDtypeName(vi.elemType)} but computes ${v.dtype}` }),
+      );
+    }
+    const dims = vi.dims;
+    if (dims !== undefined && dims.every((d) => typeof d === 'number') && !sameShape(dims as number[], v.shape)) {
+      problems.push(
+        new VoltaError('VOLTA_E_SHAPE', {
+          found: `output ${JSON.stringify(vi.name)} is declared ${shapeStr(dims as number[])} but computes ${shapeStr(v.shape)}`,
+        }),
+      );
+    }
+    g.outputs.push(v.id);
+  }
+  if (g.outputs.length === 0 && problems.length === 0) problems.push(new VoltaError('VOLTA_E_BAD_MODEL', { found: 'the graph has no outputs' }));
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) {
+    throw new VoltaError('VOLTA_E_IMPORT', { problems, found: `${problems.length} problems` }, `the model cannot be compiled: ${problems.length} problems`);
+  }
+  return g;
+}

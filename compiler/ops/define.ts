@@ -1,0 +1,94 @@
+// The shape of one op entry. Each op is declared once (compiler/ops/<op>.ts);
+// import, inference, lowering (both backends), constant folding and the coverage
+// doc all read that entry.
+
+import type { KernelPlan } from '../codegen/plan.ts';
+import { type ErrorCode, VoltaError } from '../errors.ts';
+import type { DType } from '../ir/dtype.ts';
+import type { Attrs, Value } from '../ir/graph.ts';
+import { type Shape, shapeStr } from '../ir/shape.ts';
+import type { TensorData } from '../ir/tensor.ts';
+import type { AttrSpec } from './attr.ts';
+import type { Expr } from './expr.ts';
+
+export interface InputSpec {
+  readonly name: string;
+  /** Type-constraint name (inputs sharing it must share a dtype) — as in the ONNX spec. */
+  readonly type: string;
+  readonly optional?: boolean;
+  /** The value must be known at compile time (e.g. Reshape's shape). */
+  readonly constant?: boolean;
+}
+
+export interface NodeCtx {
+  readonly node: { readonly name: string; readonly op: string; readonly id?: string };
+  /** undefined where an optional input is omitted. */
+  readonly inputs: readonly (Value | undefined)[];
+  readonly attrs: Attrs;
+  readonly opset: number;
+}
+
+export interface OutType {
+  readonly dtype: DType;
+  readonly shape: Shape;
+}
+
+export interface LowerCtx extends NodeCtx {
+  readonly outputs: readonly Value[];
+}
+
+export type Lowering =
+  /** One scalar expression per element; fusable. args[i] is undefined for omitted optional inputs. */
+  | { readonly kind: 'elementwise'; readonly scalar: (args: readonly (Expr | undefined)[], ctx: LowerCtx) => Expr }
+  /** Output 0 is input 0's storage viewed with another shape (no kernel). */
+  | { readonly kind: 'alias' }
+  /** A kernel of its own; `epilogue`: elementwise consumers may fuse into it. */
+  | { readonly kind: 'plan'; readonly epilogue?: boolean; readonly plan: (ctx: LowerCtx) => KernelPlan }
+  /** Output is compile-time data (Constant). */
+  | { readonly kind: 'constant'; readonly value: (ctx: NodeCtx) => TensorData };
+
+export interface OpDef {
+  readonly name: string;
+  readonly onnx: { readonly opType: string; readonly domain: ''; readonly opsets: readonly [number, number] };
+  readonly inputs: readonly InputSpec[];
+  readonly outputs: readonly string[];
+  /** Allowed dtypes per type constraint. */
+  readonly types: Readonly<Record<string, readonly DType[]>>;
+  /** Output types: the dtype of an output is either a constraint name or a fixed dtype. */
+  readonly outputTypes?: readonly string[];
+  readonly attrs: Readonly<Record<string, AttrSpec>>;
+  /** Shape (and dtype) inference; throws VoltaError via fail(). */
+  readonly infer: (ctx: NodeCtx) => readonly OutType[];
+  readonly lowering: Lowering;
+  /** What the coverage doc says, beyond what the schema already shows. */
+  readonly coverage: string;
+}
+
+export function defineOp<const T extends OpDef>(def: T): T {
+  return Object.freeze(def);
+}
+
+export function fail(ctx: NodeCtx, code: ErrorCode, found: string, expected?: string, hint?: string): never {
+  throw new VoltaError(code, { node: ctx.node.name, op: ctx.node.op, found, expected, hint });
+}
+
+export function shapeError(ctx: NodeCtx, what: string, shapes: readonly Shape[]): never {
+  fail(ctx, 'VOLTA_E_SHAPE', `${what}; input shapes ${shapes.map(shapeStr).join(', ')}`);
+}
+
+/** Input i, which the schema says is present. */
+export function input(ctx: NodeCtx, i: number): Value {
+  const v = ctx.inputs[i];
+  if (v === undefined) fail(ctx, 'VOLTA_E_BAD_MODEL', `required input ${i} is missing`);
+  return v;
+}
+
+export function intAttr(ctx: NodeCtx, name: string): number {
+  return ctx.attrs[name] as number;
+}
+export function floatAttr(ctx: NodeCtx, name: string): number {
+  return ctx.attrs[name] as number;
+}
+export function intsAttr(ctx: NodeCtx, name: string): readonly number[] | undefined {
+  return ctx.attrs[name] as readonly number[] | undefined;
+}

@@ -1,0 +1,117 @@
+// Scalar expressions: how an elementwise op computes one output element.
+// Op entries build them; the C and CUDA renderers print them through a dialect,
+// and the TS interpreter evaluates them with the same rounding, so all three agree.
+import type { DType } from '../ir/dtype.ts';
+
+export type UnaryOp = 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'sigmoid' | 'erf' | 'floor' | 'ceil';
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min';
+export type CompareOp = 'lt' | 'le' | 'gt' | 'ge' | 'eq';
+
+export type Expr =
+  /** The i-th operand of the kernel (an element load) or a leaf the kernel supplies (e.g. matmul's accumulator). */
+  | { readonly k: 'arg'; readonly i: number; readonly dtype: DType }
+  | { readonly k: 'const'; readonly v: number; readonly dtype: DType }
+  | { readonly k: 'unary'; readonly op: UnaryOp; readonly a: Expr; readonly dtype: DType }
+  | { readonly k: 'binary'; readonly op: BinaryOp; readonly a: Expr; readonly b: Expr; readonly dtype: DType }
+  | { readonly k: 'compare'; readonly op: CompareOp; readonly a: Expr; readonly b: Expr; readonly dtype: 'bool' }
+  | { readonly k: 'select'; readonly c: Expr; readonly a: Expr; readonly b: Expr; readonly dtype: DType }
+  /** Reference to an earlier let-binding of the same kernel body. */
+  | { readonly k: 'let'; readonly i: number; readonly dtype: DType };
+
+export const arg = (i: number, dtype: DType): Expr => ({ k: 'arg', i, dtype });
+export const lit = (v: number, dtype: DType): Expr => ({ k: 'const', v, dtype });
+const un =
+  (op: UnaryOp) =>
+  (a: Expr): Expr => ({ k: 'unary', op, a, dtype: a.dtype });
+const bin =
+  (op: BinaryOp) =>
+  (a: Expr, b: Expr): Expr => ({ k: 'binary', op, a, b, dtype: a.dtype });
+const cmp =
+  (op: CompareOp) =>
+  (a: Expr, b: Expr): Expr => ({ k: 'compare', op, a, b, dtype: 'bool' });
+
+export const neg = un('neg');
+export const abs = un('abs');
+export const exp = un('exp');
+export const log = un('log');
+export const sqrt = un('sqrt');
+export const tanh = un('tanh');
+export const sigmoid = un('sigmoid');
+export const erf = un('erf');
+export const floor = un('floor');
+export const ceil = un('ceil');
+export const add = bin('add');
+export const sub = bin('sub');
+export const mul = bin('mul');
+export const div = bin('div');
+export const max = bin('max');
+export const min = bin('min');
+export const lt = cmp('lt');
+export const le = cmp('le');
+export const gt = cmp('gt');
+export const ge = cmp('ge');
+export const eq = cmp('eq');
+export const select = (c: Expr, a: Expr, b: Expr): Expr => ({ k: 'select', c, a, b, dtype: a.dtype });
+
+/** Replaces arg leaves (used when fusing: one node's args become another node's lets). */
+export function substitute(e: Expr, f: (i: number, dtype: DType) => Expr): Expr {
+  switch (e.k) {
+    case 'arg':
+      return f(e.i, e.dtype);
+    case 'const':
+    case 'let':
+      return e;
+    case 'unary':
+      return { ...e, a: substitute(e.a, f) };
+    case 'binary':
+    case 'compare':
+      return { ...e, a: substitute(e.a, f), b: substitute(e.b, f) };
+    case 'select':
+      return { ...e, c: substitute(e.c, f), a: substitute(e.a, f), b: substitute(e.b, f) };
+  }
+}
+
+/** Canonical text, used in dumps and fingerprints. */
+export function exprText(e: Expr): string {
+  switch (e.k) {
+    case 'arg':
+      return `$${e.i}`;
+    case 'let':
+      return `t${e.i}`;
+    case 'const':
+      return `${Object.is(e.v, -0) ? '-0' : String(e.v)}:${e.dtype}`;
+    case 'unary':
+      return `${e.op}(${exprText(e.a)})`;
+    case 'binary':
+    case 'compare':
+      return `${e.op}(${exprText(e.a)}, ${exprText(e.b)})`;
+    case 'select':
+      return `select(${exprText(e.c)}, ${exprText(e.a)}, ${exprText(e.b)})`;
+  }
+}
+
+/** Which unary math functions a body uses, so emitters include only those. */
+export function collectUnaryOps(e: Expr, into: Set<UnaryOp | BinaryOp>): void {
+  switch (e.k) {
+    case 'unary':
+      into.add(e.op);
+      collectUnaryOps(e.a, into);
+      return;
+    case 'binary':
+      into.add(e.op);
+      collectUnaryOps(e.a, into);
+      collectUnaryOps(e.b, into);
+      return;
+    case 'compare':
+      collectUnaryOps(e.a, into);
+      collectUnaryOps(e.b, into);
+      return;
+    case 'select':
+      collectUnaryOps(e.c, into);
+      collectUnaryOps(e.a, into);
+      collectUnaryOps(e.b, into);
+      return;
+    default:
+      return;
+  }
+}

@@ -1,0 +1,47 @@
+// Softmax: numerically stable (subtract the max), fixed reduction order (see SoftmaxPlan).
+// Opset 13 normalises over one axis; opsets 1-12 over the flattened dims from `axis` on.
+import { normalizeAxis, numel } from '../ir/shape.ts';
+import { attr } from './attr.ts';
+import { defineOp, fail, input, intAttr, type NodeCtx } from './define.ts';
+import { FLOAT, MAX_KNOWN_OPSET } from './elementwise.ts';
+
+function view(ctx: NodeCtx): { outer: number; axis: number; inner: number } {
+  const shape = input(ctx, 0).shape;
+  const a = normalizeAxis(intAttr(ctx, 'axis'), Math.max(shape.length, 1));
+  if (a === undefined) fail(ctx, 'VOLTA_E_UNSUPPORTED_ATTR', `axis=${intAttr(ctx, 'axis')} for rank ${shape.length}`, `-${shape.length}..${shape.length - 1}`);
+  const outer = numel(shape.slice(0, a));
+  if (ctx.opset >= 13) return { outer, axis: shape[a] ?? 1, inner: numel(shape.slice(a + 1)) };
+  return { outer, axis: numel(shape.slice(a)), inner: 1 };
+}
+
+export const Softmax = defineOp({
+  name: 'Softmax',
+  onnx: { opType: 'Softmax', domain: '', opsets: [1, MAX_KNOWN_OPSET] },
+  inputs: [{ name: 'input', type: 'T' }],
+  outputs: ['output'],
+  types: { T: FLOAT },
+  attrs: { axis: attr.int({ default: (opset) => (opset >= 13 ? -1 : 1) }) },
+  infer: (ctx) => {
+    view(ctx);
+    return [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }];
+  },
+  lowering: {
+    kind: 'plan',
+    plan: (ctx) => {
+      const v = view(ctx);
+      const x = input(ctx, 0);
+      const out = ctx.outputs[0];
+      return {
+        kind: 'softmax',
+        name: 'softmax',
+        ops: ['Softmax'],
+        nodes: [ctx.node.name],
+        ...v,
+        log: false,
+        input: { buf: x.id, dtype: x.dtype },
+        out: { buf: out.id, dtype: out.dtype },
+      };
+    },
+  },
+  coverage: 'float32; any axis; opsets 1-12 use the flatten-to-2-D semantics of those versions',
+});

@@ -1,0 +1,53 @@
+// Transpose: a copy kernel whose input is read through permuted strides.
+import type { DType } from '../ir/dtype.ts';
+import { contiguousStrides } from '../ir/shape.ts';
+import { attr } from './attr.ts';
+import { defineOp, fail, input, intsAttr, type NodeCtx } from './define.ts';
+import { MAX_KNOWN_OPSET } from './elementwise.ts';
+import { arg } from './expr.ts';
+
+const ALL: readonly DType[] = ['bool', 'float32', 'int32', 'int64'];
+
+function perm(ctx: NodeCtx): number[] {
+  const r = input(ctx, 0).shape.length;
+  const p = intsAttr(ctx, 'perm') ?? [...Array(r).keys()].reverse();
+  const seen = new Set(p);
+  if (p.length !== r || seen.size !== r || p.some((d) => !(d >= 0 && d < r))) {
+    fail(ctx, 'VOLTA_E_UNSUPPORTED_ATTR', `perm=[${p.join(',')}] for rank ${r}`, `a permutation of 0..${r - 1}`);
+  }
+  return [...p];
+}
+
+export const Transpose = defineOp({
+  name: 'Transpose',
+  onnx: { opType: 'Transpose', domain: '', opsets: [1, MAX_KNOWN_OPSET] },
+  inputs: [{ name: 'data', type: 'T' }],
+  outputs: ['transposed'],
+  types: { T: ALL },
+  attrs: { perm: attr.ints({ optional: true, doc: 'default: reversed dims' }) },
+  infer: (ctx) => {
+    const x = input(ctx, 0);
+    return [{ dtype: x.dtype, shape: perm(ctx).map((d) => x.shape[d]) }];
+  },
+  lowering: {
+    kind: 'plan',
+    epilogue: true,
+    plan: (ctx) => {
+      const x = input(ctx, 0);
+      const out = ctx.outputs[0];
+      const s = contiguousStrides(x.shape);
+      const p = perm(ctx);
+      return {
+        kind: 'elementwise',
+        name: 'transpose',
+        ops: ['Transpose'],
+        nodes: [ctx.node.name],
+        shape: out.shape,
+        inputs: [{ buf: x.id, dtype: x.dtype, strides: p.map((d) => s[d]), offset: 0 }],
+        out: { buf: out.id, dtype: out.dtype },
+        body: [arg(0, x.dtype)],
+      };
+    },
+  },
+  coverage: 'any permutation; a strided copy kernel',
+});

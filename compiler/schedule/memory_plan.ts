@@ -1,0 +1,106 @@
+// The memory plan: where every storage lives. Inputs and outputs are the
+// caller's buffers; constants sit in one weights blob; everything else shares an
+// arena, placed first-fit over lifetimes [defining kernel, last reading kernel]
+// in schedule order, so buffers whose lifetimes do not overlap reuse bytes.
+
+import { invariant } from '../errors.ts';
+import { DTYPES, type DType } from '../ir/dtype.ts';
+import type { Graph } from '../ir/graph.ts';
+import { numel } from '../ir/shape.ts';
+import { tensorBytes } from '../ir/tensor.ts';
+import { kernelReads, type Schedule } from './schedule.ts';
+
+export const ALIGN = 64;
+const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
+
+export type BufferKind = 'input' | 'output' | 'const' | 'temp';
+
+export interface BufferPlan {
+  readonly id: string;
+  readonly kind: BufferKind;
+  readonly dtype: DType;
+  readonly bytes: number;
+  /** Input/output position, or byte offset in the weights blob / arena. */
+  readonly index: number;
+  readonly offset: number;
+  /** Temps: first and last kernel index using it. */
+  readonly live?: readonly [number, number];
+}
+
+export interface MemoryPlan {
+  /** In order of first use (inputs and outputs first, by position). */
+  readonly buffers: readonly BufferPlan[];
+  readonly arenaBytes: number;
+  readonly weightsBytes: number;
+  /** Storage id of any value id. */
+  readonly bufferOf: (valueId: string) => BufferPlan;
+}
+
+export function planMemory(g: Graph, s: Schedule): MemoryPlan {
+  const byId = new Map<string, BufferPlan>();
+  const root = (id: string) => s.storage.get(id) ?? id;
+  const info = (id: string) => {
+    const v = g.values.get(id);
+    if (v !== undefined) return { dtype: v.dtype, bytes: numel(v.shape) * DTYPES[v.dtype].bytes };
+    // Not a graph value: the destination of an output copy.
+    const at = s.outputs.indexOf(id);
+    invariant(at >= 0, `no value for storage ${id}`);
+    const src = g.value(g.outputs[at]);
+    return { dtype: src.dtype, bytes: numel(src.shape) * DTYPES[src.dtype].bytes };
+  };
+  g.inputs.forEach((id, i) => byId.set(id, { id, kind: 'input', ...info(id), index: i, offset: 0 }));
+  s.outputs.forEach((id, i) => {
+    if (!byId.has(id)) byId.set(id, { id, kind: 'output', ...info(id), index: i, offset: 0 });
+  });
+  // First and last use of every other storage, in schedule order.
+  const first = new Map<string, number>();
+  const last = new Map<string, number>();
+  for (const k of s.kernels) {
+    for (const id of [...kernelReads(k.plan), k.plan.out.buf].map(root)) {
+      if (!first.has(id)) first.set(id, k.index);
+      last.set(id, k.index);
+    }
+  }
+  let weights = 0;
+  const placed: BufferPlan[] = [];
+  let arena = 0;
+  for (const id of first.keys()) {
+    if (byId.has(id)) continue;
+    const v = g.values.get(id);
+    if (v?.data !== undefined) {
+      byId.set(id, { id, kind: 'const', dtype: v.dtype, bytes: tensorBytes(v.data).byteLength, index: 0, offset: weights });
+      weights = align(weights + tensorBytes(v.data).byteLength);
+      continue;
+    }
+    const { dtype, bytes } = info(id);
+    const live: [number, number] = [first.get(id)!, last.get(id)!];
+    // First fit: lowest aligned offset not overlapping a placed temp whose lifetime overlaps.
+    const clashes = placed.filter((p) => p.live![0] <= live[1] && live[0] <= p.live![1]).sort((a, b) => a.offset - b.offset);
+    let offset = 0;
+    for (const c of clashes) {
+      if (offset + bytes <= c.offset) break;
+      offset = Math.max(offset, align(c.offset + c.bytes));
+    }
+    const b: BufferPlan = { id, kind: 'temp', dtype, bytes, index: 0, offset, live };
+    placed.push(b);
+    byId.set(id, b);
+    arena = Math.max(arena, align(offset + bytes));
+  }
+  return {
+    buffers: [...byId.values()],
+    arenaBytes: arena,
+    weightsBytes: weights,
+    bufferOf: (valueId) => {
+      const b = byId.get(root(valueId));
+      invariant(b !== undefined, `no storage for value ${valueId}`);
+      return b;
+    },
+  };
+}
+
+/** The weights blob: constants at their planned offsets. */
+export function weightsBlob(g: Graph, m: MemoryPlan): Uint8Array {
+  const blob = new Uint8Array(m.weightsBytes);
+  for (const b of m.buffers) if (b.kind === 'const') blob.set(tensorBytes(g.value(b.id).data!), b.offset);
+  return blob;
+}

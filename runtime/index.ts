@@ -1,0 +1,10 @@
+// Volta's public API.
+
+export type { Compiled, CompileOptions } from '../compiler/compile.ts';
+export { ERROR_CODES, type ErrorCode, isVoltaError, VoltaError } from '../compiler/errors.ts';
+export { GraphBuilder } from '../compiler/ir/builder.ts';
+export { makeTensor } from '../compiler/ir/tensor.ts';
+export { firstDivergentPass, PASS_NAMES } from '../compiler/passes/manager.ts';
+export { type Fallback, Session, type SessionReport } from './session.ts';
+export { Tensor, type TensorType } from './tensor.ts';
+export { compile, compileOnly, type ModelSource, Volta } from './volta.ts';
