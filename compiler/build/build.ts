@@ -5,15 +5,13 @@
 
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import Handlebars from 'handlebars';
 import type { Backend } from '../codegen/dialect.ts';
-import { comment } from '../codegen/names.ts';
 import { COMMON_INCLUDE_DIR, TEMPLATE_DIR } from '../codegen/templates.ts';
 import type { Compiled } from '../compile.ts';
 import { VoltaError } from '../errors.ts';
-import { DTYPES } from '../ir/dtype.ts';
-import { numel } from '../ir/shape.ts';
+import { sha256 } from '../ir/text.ts';
 import { VOLTA_VERSION } from '../version.ts';
 import { C_FLAGS, findTools, NAPI_INCLUDE, NODE_INCLUDE, NVCC_ARCHS, NVCC_FLAGS, runTool } from './toolchain.ts';
 
@@ -31,23 +29,34 @@ export function defaultCacheDir(): string {
 
 let addonTemplate: HandlebarsTemplateDelegate | undefined;
 
-export function addonSource(c: Compiled, backend: Backend): string {
+/** The addon glue for a backend: the same for every model (metadata comes from the model object). */
+export function addonSource(backend: Backend): string {
   addonTemplate ??= Handlebars.compile(readFileSync(join(TEMPLATE_DIR, 'addon', 'addon.cc.hbs'), 'utf8'), { noEscape: true, strict: true });
-  const bytes = (ids: readonly string[]) => ids.map((id) => numel(c.graph.value(id).shape) * DTYPES[c.graph.value(id).dtype].bytes);
-  const list = (xs: number[]) => (xs.length ? xs.join(', ') : '0');
-  return addonTemplate({
-    version: VOLTA_VERSION,
-    model: comment(c.graph.name),
-    fingerprint: c.fingerprint,
-    backend,
-    cuda: backend === 'cuda',
-    inputBytes: list(bytes(c.graph.inputs)),
-    outputBytes: list(bytes(c.graph.outputs)),
-    numInputs: c.graph.inputs.length,
-    numOutputs: c.graph.outputs.length,
-    arenaBytes: c.memory.arenaBytes,
-    weightsBytes: c.memory.weightsBytes,
-  });
+  return addonTemplate({ version: VOLTA_VERSION, backend, cuda: backend === 'cuda' });
+}
+
+const CXX_FLAGS = ['-std=c++17', '-O2', '-fPIC', '-fvisibility=hidden', '-DNAPI_VERSION=8', '-DNODE_ADDON_API_DISABLE_CPP_EXCEPTIONS'];
+
+/** The glue object, compiled once per (source, flags, headers) under <cacheDir>/glue/. */
+async function glueObject(backend: Backend, cacheDir: string, timings: Record<string, number>): Promise<string> {
+  const tools = await findTools();
+  const src = addonSource(backend);
+  const key = sha256([src, tools.cxx, ...CXX_FLAGS, NODE_INCLUDE, NAPI_INCLUDE, process.version].join('\n')).slice(0, 32);
+  const obj = join(cacheDir, 'glue', `${backend}-${key}.o`);
+  if (existsSync(obj)) return obj;
+  const tmp = join(cacheDir, `.tmp-${process.pid}-${randomUUID()}`);
+  mkdirSync(tmp, { recursive: true });
+  writeFileSync(join(tmp, 'addon.cc'), src);
+  timings.cxx = await runTool(
+    tools.cxx,
+    [...CXX_FLAGS, `-I${NODE_INCLUDE}`, `-I${NAPI_INCLUDE}`, '-c', 'addon.cc', '-o', 'addon.o'],
+    join(tmp, 'addon.cc'),
+    tmp,
+  );
+  mkdirSync(dirname(obj), { recursive: true });
+  renameSync(join(tmp, 'addon.o'), obj);
+  rmSync(tmp, { recursive: true, force: true });
+  return obj;
 }
 
 /** Compiles only the CUDA source to an object (no GPU needed); used by tests and `volta compile`. */
@@ -74,9 +83,9 @@ export async function buildAddon(c: Compiled, backend: Backend, cacheDir = defau
       if (!tools.nvcc) throw new VoltaError('VOLTA_E_TOOLCHAIN', { found: 'nvcc is not on PATH', hint: 'install the CUDA toolkit or use target: c' });
       writeFileSync(join(tmp, 'model.cu'), c.source('cuda'));
     } else writeFileSync(join(tmp, 'model.c'), c.source('c'));
-    writeFileSync(join(tmp, 'addon.cc'), addonSource(c, backend));
+    writeFileSync(join(tmp, 'addon.cc'), addonSource(backend));
     timings.emit = performance.now() - t0;
-    const jobs: Promise<void>[] = [];
+    const jobs: Promise<unknown>[] = [];
     if (backend === 'cuda') {
       jobs.push(compileCudaObject(c.source('cuda'), tmp).then((ms) => void (timings.nvcc = ms)));
       objects.push('model_cuda.o');
@@ -88,21 +97,12 @@ export async function buildAddon(c: Compiled, backend: Backend, cacheDir = defau
       );
       objects.push('model.o');
     }
-    const cxxFlags = [
-      '-std=c++17',
-      '-O2',
-      '-fPIC',
-      '-fvisibility=hidden',
-      '-DNAPI_VERSION=8',
-      '-DNODE_ADDON_API_DISABLE_CPP_EXCEPTIONS',
-      `-I${NODE_INCLUDE}`,
-      `-I${NAPI_INCLUDE}`,
-    ];
-    jobs.push(runTool(tools.cxx, [...cxxFlags, '-c', 'addon.cc', '-o', 'addon.o'], join(tmp, 'addon.cc'), tmp).then((ms) => void (timings.cxx = ms)));
+    const glue = glueObject(backend, cacheDir, timings);
+    jobs.push(glue);
     await Promise.all(jobs);
     const libs = backend === 'cuda' ? [`-L${join(tools.cudaHome ?? '/usr/local/cuda', 'lib64')}`, '-lcudart_static', '-ldl', '-lpthread', '-lrt'] : [];
-    timings.link = await runTool(tools.cxx, ['-shared', '-o', 'volta.node', 'addon.o', ...objects, ...libs], join(tmp, 'addon.cc'), tmp);
-    for (const o of [...objects, 'addon.o']) rmSync(join(tmp, o), { force: true });
+    timings.link = await runTool(tools.cxx, ['-shared', '-o', 'volta.node', await glue, ...objects, ...libs], join(tmp, 'addon.cc'), tmp);
+    for (const o of objects) rmSync(join(tmp, o), { force: true });
     mkdirSync(join(cacheDir, c.fingerprint), { recursive: true });
     try {
       renameSync(tmp, dir);

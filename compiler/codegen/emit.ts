@@ -78,11 +78,20 @@ export function emitSource(inp: EmitInput, backend: Backend): string {
     });
   }
   const byKind = (kind: BufferPlan['kind']) => inp.memory.buffers.filter((b) => b.kind === kind).sort((a, b) => a.index - b.index);
+  const ioBytes = (ids: readonly string[]) => {
+    const xs = ids.map((id) => numel(inp.graph.value(id).shape) * DTYPES[inp.graph.value(id).dtype].bytes);
+    return xs.length ? xs.join(', ') : '0';
+  };
   return template(
     backend,
     'model',
   )({
     version: VOLTA_VERSION,
+    externC: backend === 'cuda' ? 'extern "C" ' : '',
+    numInputs: inp.graph.inputs.length,
+    numOutputs: inp.graph.outputs.length,
+    inputBytes: ioBytes(inp.graph.inputs),
+    outputBytes: ioBytes(inp.graph.outputs),
     dialect: backend === 'c' ? 'C reference' : 'CUDA',
     model: comment(inp.graph.name),
     fingerprint: inp.fingerprint,
@@ -100,8 +109,4 @@ export function emitSource(inp: EmitInput, backend: Backend): string {
       (b) => `VOLTA_CUDA(cudaMemcpy(outputs[${b.index}], volta_d_io + ${io.offsets.get(b.id)}, ${b.bytes}, cudaMemcpyDeviceToHost), "copy output ${b.index}");`,
     ),
   });
-}
-
-export function outputBytes(g: Graph): number[] {
-  return g.outputs.map((id) => numel(g.value(id).shape) * DTYPES[g.value(id).dtype].bytes);
 }

@@ -10,6 +10,10 @@
  * compiler/eval/volta_math.ts mirrors every operation in the same order, so
  * any change here must be made there too (test/math checks bit equality).
  *
+ * Build notes: C11 or C++17 (hex float literals; nvcc's default dialect).
+ * gcc keeps a libm sqrtf fallback for errno unless -fno-math-errno, so link
+ * with -lm or pass -fno-math-errno (the fallback is never taken here).
+ *
  * Rules for editing: float only (no double), hex float literals that are
  * exactly representable, one operation per step in an unambiguous order,
  * no reliance on FMA.
@@ -225,6 +229,8 @@ VOLTA_FN float volta_sigmoidf(float x) {
 /* ---- sqrt ---- */
 
 VOLTA_FN float volta_sqrtf(float x) {
+  /* NaN / negative handled here, so the builtin never needs its errno path. */
+  if (!(x >= 0.0f)) return x != x ? x + x : VOLTA_M_NAN;
 #if defined(__CUDA_ARCH__)
   return __fsqrt_rn(x);
 #elif defined(__GNUC__) || defined(__clang__)
