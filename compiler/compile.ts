@@ -6,6 +6,7 @@ import { emitSource } from './codegen/emit.ts';
 import { VoltaError } from './errors.ts';
 import { fingerprint } from './fingerprint.ts';
 import type { Graph } from './ir/graph.ts';
+import type { TensorData } from './ir/tensor.ts';
 import { type ImportOptions, importModel } from './onnx/import.ts';
 import { type PassSnapshot, runPasses } from './passes/manager.ts';
 import { type MemoryPlan, planMemory, weightsBlob } from './schedule/memory_plan.ts';
@@ -22,11 +23,13 @@ export interface CompileOptions {
   /** Write NNN_<pass>.ir snapshots here. */
   readonly dumpDir?: string;
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+  /** Freeze graph inputs to compile-time values (e.g. a Reshape target shape fed as an input). */
+  readonly bindInputs?: Readonly<Record<string, TensorData>>;
   /** Artifact cache directory (default $VOLTA_CACHE_DIR or ./.volta-cache). */
   readonly cacheDir?: string;
 }
 
-const KNOWN_OPTIONS = ['cacheDir', 'disablePasses', 'dumpDir', 'inputShapes', 'mode', 'target'];
+const KNOWN_OPTIONS = ['bindInputs', 'cacheDir', 'disablePasses', 'dumpDir', 'inputShapes', 'mode', 'target'];
 
 export interface ResolvedOptions {
   readonly target: Target;
@@ -71,7 +74,7 @@ export function compileModel(bytes: Uint8Array, options: CompileOptions = {}, ba
   const o = resolveOptions(options);
   const notes: string[] = [];
   const timings: Record<string, number> = {};
-  const importOpts: ImportOptions = { baseDir, inputShapes: options.inputShapes, mode: o.mode, notes };
+  const importOpts: ImportOptions = { baseDir, inputShapes: options.inputShapes, bindInputs: options.bindInputs, mode: o.mode, notes };
   const g = timed(timings, 'import', () => importModel(bytes, importOpts));
   return compileGraphInner(g, options, o, notes, timings);
 }

@@ -5,6 +5,7 @@ import { VoltaError } from '../errors.ts';
 import { dtypeFromOnnx, onnxDtypeName } from '../ir/dtype.ts';
 import { type AttrValue, Graph, type Value } from '../ir/graph.ts';
 import { checkShape, sameShape, shapeStr } from '../ir/shape.ts';
+import type { TensorData } from '../ir/tensor.ts';
 import { checkInputs, inferNode, resolveAttrs } from '../ops/check.ts';
 import { MAX_KNOWN_OPSET } from '../ops/elementwise.ts';
 import { onnxOp } from '../ops/registry.ts';
@@ -16,6 +17,8 @@ export interface ImportOptions {
   readonly baseDir?: string;
   /** Fixes symbolic or unknown input dims: input name -> full static shape. */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+  /** Graph inputs frozen to compile-time values (they are no longer run inputs). */
+  readonly bindInputs?: Readonly<Record<string, TensorData>>;
   /** strict: NaN/Inf in constants is an error; balanced: accepted and reported. */
   readonly mode?: 'strict' | 'balanced';
   /** Collects non-fatal notes (balanced-mode acceptances). */
@@ -131,9 +134,35 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
     return full;
   };
   const initNames = new Set(gp.initializer.map((t) => t.name));
+  for (const name of Object.keys(opts.bindInputs ?? {}).sort()) {
+    if (!gp.input.some((vi) => vi.name === name && !initNames.has(name))) {
+      problems.push(
+        new VoltaError('VOLTA_E_BAD_OPTION', {
+          found: `bindInputs names ${JSON.stringify(name)}, which is not a graph input`,
+          expected: gp.input.map((v) => JSON.stringify(v.name)).join(', '),
+        }),
+      );
+    }
+  }
   for (const vi of gp.input) {
     if (initNames.has(vi.name)) continue; // an initializer with a default: Volta treats it as a constant
     try {
+      const bound = opts.bindInputs?.[vi.name];
+      if (bound !== undefined) {
+        const declared = dtypeFromOnnx(vi.elemType);
+        const dims = vi.dims;
+        if (
+          declared !== bound.dtype ||
+          (dims !== undefined && (dims.length !== bound.shape.length || dims.some((d, k) => typeof d === 'number' && d !== bound.shape[k])))
+        ) {
+          throw new VoltaError('VOLTA_E_BAD_OPTION', {
+            found: `bindInputs.${vi.name} is ${bound.dtype}${shapeStr(bound.shape)}`,
+            expected: `${onnxDtypeName(vi.elemType)}[${(dims ?? []).map((d) => d ?? '?').join(',')}]`,
+          });
+        }
+        define({ name: vi.name, dtype: bound.dtype, shape: checkShape(bound.shape, { what: `bound input ${JSON.stringify(vi.name)}` }), data: bound });
+        continue;
+      }
       const dtype = dtypeFromOnnx(vi.elemType);
       if (dtype === undefined) {
         throw new VoltaError('VOLTA_E_UNSUPPORTED_DTYPE', {

@@ -43,16 +43,67 @@ const isNaNBits = (u: number): boolean => (u & 0x7fffffff) > 0x7f800000;
 
 function specialBits(): number[] {
   const base = [
-    0x00000000, 0x00000001, 0x00000002, 0x007fffff, 0x00800000, 0x00800001, 0x7f7fffff,
-    0x7f800000, 0x7fc00000, 0x7f800001, 0x7fffffff, // inf, quiet / signalling NaNs
-    0x3f800000, 0x3f000000, 0x40000000, 0x3fb504f3, 0x3f3504f3, // 1, 0.5, 2, sqrt(2) splits of log
+    0x00000000,
+    0x00000001,
+    0x00000002,
+    0x007fffff,
+    0x00800000,
+    0x00800001,
+    0x7f7fffff,
+    0x7f800000,
+    0x7fc00000,
+    0x7f800001,
+    0x7fffffff, // inf, quiet / signalling NaNs
+    0x3f800000,
+    0x3f000000,
+    0x40000000,
+    0x3fb504f3,
+    0x3f3504f3, // 1, 0.5, 2, sqrt(2) splits of log
   ];
   const vals = [
-    hf('0x1.62e42ep6'), hf('0x1.62e43p6'), 88, 89, hf('-0x1.9fe368p6'), hf('-0x1.9fe36ap6'), -87.33654, -87.3365478515625, -103, -104,
-    hf('0x1.62e4p-2'), hf('0x1.62e43p-2'), hf('0x1.62e42ep-1'), hf('0x1.8p-1'), 1.5, // exp reduction boundaries
-    2 ** -13, 2 ** -12, 2 ** -26, 0.5493061, 9, 9.01, 10, 15, 17.3, 18, 20, 30, // tanh / sigmoid
-    0.84375, 1, 1.25, 2, 3, 3.9, 3.92, 4, 6, // erf pieces
-    Math.E, Math.PI, 1e-30, 1e30, 1e-40, 1e-45, 3.4e38,
+    hf('0x1.62e42ep6'),
+    hf('0x1.62e43p6'),
+    88,
+    89,
+    hf('-0x1.9fe368p6'),
+    hf('-0x1.9fe36ap6'),
+    -87.33654,
+    -87.3365478515625,
+    -103,
+    -104,
+    hf('0x1.62e4p-2'),
+    hf('0x1.62e43p-2'),
+    hf('0x1.62e42ep-1'),
+    hf('0x1.8p-1'),
+    1.5, // exp reduction boundaries
+    2 ** -13,
+    2 ** -12,
+    2 ** -26,
+    0.5493061,
+    9,
+    9.01,
+    10,
+    15,
+    17.3,
+    18,
+    20,
+    30, // tanh / sigmoid
+    0.84375,
+    1,
+    1.25,
+    2,
+    3,
+    3.9,
+    3.92,
+    4,
+    6, // erf pieces
+    Math.E,
+    Math.PI,
+    1e-30,
+    1e30,
+    1e-40,
+    1e-45,
+    3.4e38,
   ];
   for (const v of vals) base.push(bitsOf(v));
   const out: number[] = [];
@@ -198,8 +249,11 @@ describe('volta_math: C header vs TypeScript port', () => {
     io.set(xs, 0);
     io.set(ys, xs.length);
     writeFileSync(path.join(dir, 'in.bin'), io);
-    run('cc', ['-std=c11', '-O2', '-ffp-contract=off', '-fno-math-errno', '-Wall', '-Wextra', '-Werror',
-      `-I${INCLUDE}`, 'harness.c', '-o', 'harness', '-lm'], dir);
+    run(
+      'cc',
+      ['-std=c11', '-O2', '-ffp-contract=off', '-fno-math-errno', '-Wall', '-Wextra', '-Werror', `-I${INCLUDE}`, 'harness.c', '-o', 'harness', '-lm'],
+      dir,
+    );
     run(path.join(dir, 'harness'), ['in.bin', 'out.bin'], dir);
     const buf = readFileSync(path.join(dir, 'out.bin'));
     cOut = new Uint32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
@@ -231,9 +285,7 @@ describe('volta_math: C header vs TypeScript port', () => {
       const x = fromBits(xs[i]);
       const got = bitsOf(fn(x));
       const want = bitsOf(Math.fround(ref(x)));
-      const d = isNaNBits(got) || isNaNBits(want)
-        ? (isNaNBits(got) === isNaNBits(want) ? 0 : Number.POSITIVE_INFINITY)
-        : Math.abs(ord(got) - ord(want));
+      const d = isNaNBits(got) || isNaNBits(want) ? (isNaNBits(got) === isNaNBits(want) ? 0 : Number.POSITIVE_INFINITY) : Math.abs(ord(got) - ord(want));
       if (d > worst) {
         worst = d;
         at = xs[i];
@@ -337,8 +389,11 @@ describe('volta_math: CUDA', () => {
 
   if (hasNvcc) {
     it('compiles for sm_80 and sm_90 with -fmad=false', () => {
-      run('nvcc', ['-c', '-fmad=false', '-gencode', 'arch=compute_80,code=sm_80', '-gencode',
-        'arch=compute_90,code=sm_90', `-I${INCLUDE}`, 'probe.cu', '-o', 'probe.o'], dir);
+      run(
+        'nvcc',
+        ['-c', '-fmad=false', '-gencode', 'arch=compute_80,code=sm_80', '-gencode', 'arch=compute_90,code=sm_90', `-I${INCLUDE}`, 'probe.cu', '-o', 'probe.o'],
+        dir,
+      );
     });
 
     it('emits PTX with no fma. and no .approx instructions', () => {
