@@ -145,7 +145,13 @@ describe('pass manager', () => {
     const a = runPasses(build(), { dump: dir });
     const b = runPasses(build());
     expect(a.snapshots.map((s) => s.pass)).toEqual(['import', 'infer-shapes', 'fold-constants', 'eliminate-dead-code', 'fuse-elementwise']);
-    expect(readdirSync(dir).sort()).toEqual(['000_import.ir', '001_infer-shapes.ir', '002_fold-constants.ir', '003_eliminate-dead-code.ir', '004_fuse-elementwise.ir']);
+    expect(readdirSync(dir).sort()).toEqual([
+      '000_import.ir',
+      '001_infer-shapes.ir',
+      '002_fold-constants.ir',
+      '003_eliminate-dead-code.ir',
+      '004_fuse-elementwise.ir',
+    ]);
     expect(firstDivergentPass(a.snapshots, b.snapshots)).toBeUndefined();
   });
 
