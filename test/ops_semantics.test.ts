@@ -35,7 +35,7 @@ function tensorOf(dtype: DType, xs: (number | bigint)[], shape: number[]): Tenso
   return { dtype, shape, data };
 }
 
-const CASES: { op: string; dtypes: DType[]; arity: number; attrs?: Record<string, number> }[] = [
+const CASES: { op: string; dtypes: DType[]; arity: number; attrs?: Record<string, number | string>; first?: DType }[] = [
   { op: 'Add', dtypes: ['float32', 'int32', 'int64'], arity: 2 },
   { op: 'Sub', dtypes: ['float32', 'int32', 'int64'], arity: 2 },
   { op: 'Mul', dtypes: ['float32', 'int32', 'int64'], arity: 2 },
@@ -49,21 +49,45 @@ const CASES: { op: string; dtypes: DType[]; arity: number; attrs?: Record<string
   { op: 'Sqrt', dtypes: ['float32'], arity: 1 },
   { op: 'Sigmoid', dtypes: ['float32'], arity: 1 },
   { op: 'Tanh', dtypes: ['float32'], arity: 1 },
+  { op: 'Floor', dtypes: ['float32'], arity: 1 },
+  { op: 'Ceil', dtypes: ['float32'], arity: 1 },
+  { op: 'Reciprocal', dtypes: ['float32'], arity: 1 },
+  { op: 'Erf', dtypes: ['float32'], arity: 1 },
+  { op: 'Sign', dtypes: ['float32', 'int32', 'int64'], arity: 1 },
+  { op: 'Elu', dtypes: ['float32'], arity: 1, attrs: { alpha: 0.5 } },
+  { op: 'Selu', dtypes: ['float32'], arity: 1 },
+  { op: 'HardSigmoid', dtypes: ['float32'], arity: 1 },
+  { op: 'HardSwish', dtypes: ['float32'], arity: 1 },
+  { op: 'Softplus', dtypes: ['float32'], arity: 1 },
+  { op: 'Gelu', dtypes: ['float32'], arity: 1 },
+  { op: 'Gelu', dtypes: ['float32'], arity: 1, attrs: { approximate: 'tanh' } },
+  { op: 'Sum', dtypes: ['float32', 'int32', 'int64'], arity: 3 },
+  { op: 'Max', dtypes: ['float32', 'int32', 'int64'], arity: 3 },
+  { op: 'Min', dtypes: ['float32', 'int32', 'int64'], arity: 3 },
+  { op: 'Mean', dtypes: ['float32'], arity: 3 },
+  { op: 'Less', dtypes: ['float32', 'int32', 'int64'], arity: 2 },
+  { op: 'LessOrEqual', dtypes: ['float32', 'int64'], arity: 2 },
+  { op: 'Greater', dtypes: ['float32', 'int32'], arity: 2 },
+  { op: 'GreaterOrEqual', dtypes: ['float32', 'int64'], arity: 2 },
+  { op: 'Equal', dtypes: ['float32', 'int32', 'bool'], arity: 2 },
+  { op: 'PRelu', dtypes: ['float32'], arity: 2 },
+  { op: 'Where', dtypes: ['float32', 'int64'], arity: 3, first: 'bool' },
 ];
 
 describe('elementwise ops: C == TS reference, bit for bit', () => {
   for (const c of CASES) {
     for (const dtype of c.dtypes) {
-      it(`${c.op} ${dtype}`, async () => {
+      it(`${c.op} ${dtype}${c.attrs ? ` ${JSON.stringify(c.attrs)}` : ''}`, async () => {
         const b = new GraphBuilder(`${c.op}_${dtype}`);
-        const ins = Array.from({ length: c.arity }, (_, i) => b.input(`x${i}`, dtype, [N]));
+        const types = Array.from({ length: c.arity }, (_, i) => (i === 0 && c.first ? c.first : dtype));
+        const ins = types.map((t, i) => b.input(`x${i}`, t, [N]));
         b.output(b.op(c.op, ins, c.attrs ?? {}));
         const compiled = Volta.compileOnly(b.build());
         const session = await Volta.compile(b.build(), { cacheDir });
         await fc.assert(
-          fc.asyncProperty(fc.array(fc.array(arb[dtype], { minLength: N, maxLength: N }), { minLength: c.arity, maxLength: c.arity }), async (cols) => {
-            const inputs = cols.map((xs) => tensorOf(dtype, xs, [N]));
-            const feeds = Object.fromEntries(inputs.map((t, i) => [`x${i}`, new Tensor(dtype, t.data, [N])]));
+          fc.asyncProperty(fc.tuple(...types.map((t) => fc.array(arb[t], { minLength: N, maxLength: N }))), async (cols) => {
+            const inputs = cols.map((xs, i) => tensorOf(types[i], xs, [N]));
+            const feeds = Object.fromEntries(inputs.map((t, i) => [`x${i}`, new Tensor(t.dtype, t.data, [N])]));
             const got = Object.values(await session.run(feeds))[0];
             const want = referenceRun(compiled, inputs)[0];
             expect(sameBits(got.data, want.data)).toBe(true);

@@ -80,9 +80,12 @@ export function checkInputs(op: OpDef, node: NodeRef, inputs: readonly (Value | 
   const problems: VoltaError[] = [];
   const err = (code: 'VOLTA_E_BAD_MODEL' | 'VOLTA_E_UNSUPPORTED_DTYPE', found: string, expected?: string) =>
     problems.push(new VoltaError(code, { node: node.name, op: node.op, found, expected }));
-  if (inputs.length > op.inputs.length) err('VOLTA_E_BAD_MODEL', `${inputs.length} inputs`, `at most ${op.inputs.length}`);
+  const last = op.inputs[op.inputs.length - 1];
+  const variadic = last?.variadic === true;
+  if (inputs.length > op.inputs.length && !variadic) err('VOLTA_E_BAD_MODEL', `${inputs.length} inputs`, `at most ${op.inputs.length}`);
   const bound = new Map<string, string>();
-  op.inputs.forEach((spec, i) => {
+  const specs = variadic ? [...op.inputs, ...Array(Math.max(0, inputs.length - op.inputs.length)).fill(last)] : op.inputs;
+  specs.forEach((spec, i) => {
     const v = inputs[i];
     if (v === undefined) {
       if (!spec.optional) err('VOLTA_E_BAD_MODEL', `required input ${spec.name} (#${i}) is missing`);

@@ -18,6 +18,8 @@ export interface InputSpec {
   readonly optional?: boolean;
   /** The value must be known at compile time (e.g. Reshape's shape). */
   readonly constant?: boolean;
+  /** Last input only: it may repeat (Sum, Max...); at least one is required. */
+  readonly variadic?: boolean;
 }
 
 export interface NodeCtx {

@@ -1,37 +1,66 @@
 // The op registry: a typed, sorted table built from the op modules. Nothing
 // outside it dispatches on op-name strings.
+import { Ceil, Elu, Erf, Floor, Gelu, HardSigmoid, HardSwish, Reciprocal, Selu, Sign, Softplus } from './activations.ts';
 import { Add, Div, Mul, Sub } from './binary.ts';
 import { Constant } from './constant.ts';
 import type { OpDef } from './define.ts';
 import { Gemm } from './gemm.ts';
 import { MatMul } from './matmul.ts';
+import { Equal, Greater, GreaterOrEqual, Less, LessOrEqual, PRelu, Where } from './select_ops.ts';
 import { Flatten, Identity, Reshape } from './shape_ops.ts';
-import { Softmax } from './softmax.ts';
+import { LogSoftmax, Softmax } from './softmax.ts';
+import { Squeeze, Unsqueeze } from './squeeze.ts';
 import { Transpose } from './transpose.ts';
 import { Abs, Exp, LeakyRelu, Log, Neg, Relu, Sigmoid, Sqrt, Tanh } from './unary.ts';
+import { Max, Mean, Min, Sum } from './variadic.ts';
 
 const ALL_OPS: readonly OpDef[] = [
   Abs,
   Add,
+  Ceil,
   Constant,
   Div,
+  Elu,
+  Equal,
+  Erf,
   Exp,
   Flatten,
+  Floor,
+  Gelu,
   Gemm,
+  Greater,
+  GreaterOrEqual,
+  HardSigmoid,
+  HardSwish,
   Identity,
   LeakyRelu,
+  Less,
+  LessOrEqual,
   Log,
+  LogSoftmax,
   MatMul,
+  Max,
+  Mean,
+  Min,
   Mul,
   Neg,
+  PRelu,
+  Reciprocal,
   Relu,
   Reshape,
+  Selu,
   Sigmoid,
+  Sign,
   Softmax,
+  Softplus,
   Sqrt,
+  Squeeze,
   Sub,
+  Sum,
   Tanh,
   Transpose,
+  Unsqueeze,
+  Where,
 ];
 
 /** Sorted by name, so docs, dumps and fingerprints never depend on declaration order. */

@@ -14,34 +14,39 @@ function view(ctx: NodeCtx): { outer: number; axis: number; inner: number } {
   return { outer, axis: numel(shape.slice(a)), inner: 1 };
 }
 
-export const Softmax = defineOp({
-  name: 'Softmax',
-  onnx: { opType: 'Softmax', domain: '', opsets: [1, MAX_KNOWN_OPSET] },
-  inputs: [{ name: 'input', type: 'T' }],
-  outputs: ['output'],
-  types: { T: FLOAT },
-  attrs: { axis: attr.int({ default: (opset) => (opset >= 13 ? -1 : 1) }) },
-  infer: (ctx) => {
-    view(ctx);
-    return [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }];
-  },
-  lowering: {
-    kind: 'plan',
-    plan: (ctx) => {
-      const v = view(ctx);
-      const x = input(ctx, 0);
-      const out = ctx.outputs[0];
-      return {
-        kind: 'softmax',
-        name: 'softmax',
-        ops: ['Softmax'],
-        nodes: [ctx.node.name],
-        ...v,
-        log: false,
-        input: { buf: x.id, dtype: x.dtype },
-        out: { buf: out.id, dtype: out.dtype },
-      };
+function softmaxOp(name: 'Softmax' | 'LogSoftmax', log: boolean) {
+  return defineOp({
+    name,
+    onnx: { opType: name, domain: '', opsets: [1, MAX_KNOWN_OPSET] },
+    inputs: [{ name: 'input', type: 'T' }],
+    outputs: ['output'],
+    types: { T: FLOAT },
+    attrs: { axis: attr.int({ default: (opset) => (opset >= 13 ? -1 : 1) }) },
+    infer: (ctx) => {
+      view(ctx);
+      return [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }];
     },
-  },
-  coverage: 'float32; any axis; opsets 1-12 use the flatten-to-2-D semantics of those versions',
-});
+    lowering: {
+      kind: 'plan',
+      plan: (ctx) => {
+        const v = view(ctx);
+        const x = input(ctx, 0);
+        const out = ctx.outputs[0];
+        return {
+          kind: 'softmax',
+          name: name.toLowerCase(),
+          ops: [name],
+          nodes: [ctx.node.name],
+          ...v,
+          log,
+          input: { buf: x.id, dtype: x.dtype },
+          out: { buf: out.id, dtype: out.dtype },
+        };
+      },
+    },
+    coverage: `float32; any axis; opsets 1-12 use the flatten-to-2-D semantics of those versions${log ? '; (x - max) - log(sum)' : ''}`,
+  });
+}
+
+export const Softmax = softmaxOp('Softmax', false);
+export const LogSoftmax = softmaxOp('LogSoftmax', true);

@@ -1,0 +1,83 @@
+// More activation functions, each one scalar expression over Volta's own math.
+import { attr } from './attr.ts';
+import { floatAttr } from './define.ts';
+import { FLOAT, NUMERIC, unaryOp } from './elementwise.ts';
+import { add, ceil, div, type Expr, erf, exp, floor, gt, lit, log, lt, max, min, mul, neg, select, sub, tanh } from './expr.ts';
+
+const f = (v: number) => lit(Math.fround(v), 'float32');
+const alphaOf = (ctx: Parameters<Parameters<typeof unaryOp>[1]>[1]) => f(floatAttr(ctx, 'alpha'));
+
+export const Floor = unaryOp({ name: 'Floor', since: 6, types: FLOAT, coverage: 'exact' }, floor);
+export const Ceil = unaryOp({ name: 'Ceil', since: 6, types: FLOAT, coverage: 'exact' }, ceil);
+export const Reciprocal = unaryOp({ name: 'Reciprocal', since: 6, types: FLOAT, coverage: '1 / x, correctly rounded' }, (x) => div(f(1), x));
+export const Erf = unaryOp({ name: 'Erf', since: 9, types: FLOAT, coverage: 'volta_erff' }, erf);
+
+export const Sign = unaryOp({ name: 'Sign', since: 9, types: NUMERIC, coverage: '-1, 0 or 1; NaN stays NaN' }, (x) =>
+  select(gt(x, lit(0, x.dtype)), lit(1, x.dtype), select(lt(x, lit(0, x.dtype)), lit(-1, x.dtype), x)),
+);
+
+export const Elu = unaryOp(
+  { name: 'Elu', since: 6, types: FLOAT, attrs: { alpha: attr.float({ default: 1 }) }, coverage: 'x if x > 0 else alpha * (exp(x) - 1)' },
+  (x, ctx) => select(gt(x, f(0)), x, mul(alphaOf(ctx), sub(exp(x), f(1)))),
+);
+
+export const Selu = unaryOp(
+  {
+    name: 'Selu',
+    since: 6,
+    types: FLOAT,
+    attrs: { alpha: attr.float({ default: 1.67326319217681884765625 }), gamma: attr.float({ default: 1.05070102214813232421875 }) },
+    coverage: 'gamma * x if x > 0 else gamma * (alpha * exp(x) - alpha)',
+  },
+  (x, ctx) => {
+    const gamma = f(floatAttr(ctx, 'gamma'));
+    const alpha = alphaOf(ctx);
+    return mul(gamma, select(gt(x, f(0)), x, sub(mul(alpha, exp(x)), alpha)));
+  },
+);
+
+const clamp01 = (v: Expr) => max(f(0), min(f(1), v));
+
+export const HardSigmoid = unaryOp(
+  {
+    name: 'HardSigmoid',
+    since: 6,
+    types: FLOAT,
+    attrs: { alpha: attr.float({ default: 0.2 }), beta: attr.float({ default: 0.5 }) },
+    coverage: 'max(0, min(1, alpha * x + beta))',
+  },
+  (x, ctx) => clamp01(add(mul(alphaOf(ctx), x), f(floatAttr(ctx, 'beta')))),
+);
+
+export const HardSwish = unaryOp(
+  { name: 'HardSwish', since: 14, types: FLOAT, coverage: 'x * max(0, min(1, x / 6 + 0.5)), with 1/6 as a float32 constant' },
+  (x) => mul(x, clamp01(add(mul(f(1 / 6), x), f(0.5)))),
+);
+
+export const Softplus = unaryOp(
+  {
+    name: 'Softplus',
+    since: 1,
+    types: FLOAT,
+    coverage: 'log(1 + exp(x)), evaluated as max(x, 0) + log(1 + exp(-|x|)) so large |x| neither overflows nor loses x',
+  },
+  (x) => {
+    const negAbs = select(lt(x, f(0)), x, neg(x));
+    return add(max(x, f(0)), log(add(f(1), exp(negAbs))));
+  },
+);
+
+export const Gelu = unaryOp(
+  {
+    name: 'Gelu',
+    since: 20,
+    types: FLOAT,
+    attrs: { approximate: attr.string({ default: 'none', allowed: ['none', 'tanh'] }) },
+    coverage: "approximate='none': 0.5 x (1 + erf(x / sqrt 2)); 'tanh': 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))",
+  },
+  (x, ctx) => {
+    const inner =
+      ctx.attrs.approximate === 'tanh' ? tanh(mul(f(Math.sqrt(2 / Math.PI)), add(x, mul(f(0.044715), mul(mul(x, x), x))))) : erf(div(x, f(Math.SQRT2)));
+    return mul(mul(f(0.5), x), add(f(1), inner));
+  },
+);
