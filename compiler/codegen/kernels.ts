@@ -7,7 +7,7 @@ import type { Expr } from '../ops/expr.ts';
 import type { Dialect } from './dialect.ts';
 import { collapseDims, contiguous, decompose, offsetExpr } from './index_math.ts';
 import { comment } from './names.ts';
-import type { ElementwisePlan, KernelPlan, MatmulPlan, Operand, SoftmaxPlan } from './plan.ts';
+import type { ElementwisePlan, KernelPlan, MatmulPlan, Operand, ReducePlan, SoftmaxPlan } from './plan.ts';
 import { renderExpr } from './render_expr.ts';
 
 export interface KernelView {
@@ -112,6 +112,48 @@ function softmax(p: SoftmaxPlan, name: string, d: Dialect): KernelView {
   };
 }
 
+const INIT: Record<ReducePlan['init'], Record<string, string>> = {
+  zero: { float32: '0.0f', int32: '0', int64: 'INT64_C(0)', bool: '0' },
+  one: { float32: '1.0f', int32: '1', int64: 'INT64_C(1)', bool: '1' },
+  lowest: { float32: '(-VOLTA_INF)', int32: 'INT32_MIN', int64: 'INT64_MIN', bool: '0' },
+  highest: { float32: 'VOLTA_INF', int32: 'INT32_MAX', int64: 'INT64_MAX', bool: '1' },
+};
+
+function reduce(p: ReducePlan, name: string, d: Dialect): KernelView {
+  const k = collapseDims(p.kept, [p.input.strides, contiguous(p.kept)]);
+  const r = collapseDims(p.reduced, [p.input.reducedStrides]);
+  const kVars = k.shape.map((_, i) => `k${i}`);
+  const rVars = r.shape.map((_, i) => `r${i}`);
+  const t = DTYPES[p.accDtype].c;
+  const combine: Expr = {
+    k: 'binary',
+    op: p.combine,
+    a: { k: 'arg', i: 0, dtype: p.accDtype },
+    b: { k: 'let', i: p.pre.length - 1, dtype: p.accDtype },
+    dtype: p.accDtype,
+  };
+  return {
+    kind: 'reduce',
+    name,
+    header: header(p, name),
+    params: `const ${DTYPES[p.input.dtype].c} *${d.restrict} in, ${DTYPES[p.out.dtype].c} *${d.restrict} out`,
+    threads: numel(p.kept),
+    dims: `kept [${p.kept.join(', ')}], reduced [${p.reduced.join(', ')}]`,
+    keptLoops: k.shape.map((extent, i) => ({ v: kVars[i], extent })),
+    reducedLoops: r.shape.map((extent, i) => ({ v: rVars[i], extent })),
+    decompose: decompose('idx', kVars, k.shape),
+    accType: t,
+    init: INIT[p.init][p.accDtype],
+    base: offsetExpr(kVars, k.strides[0], p.input.offset),
+    load: `const ${DTYPES[p.input.dtype].c} x0 = in[base + ${offsetExpr(rVars, r.strides[0])}];`,
+    pre: bodyLines(p.pre, ['x0']),
+    combine: `acc = ${renderExpr(combine, ['acc'])};`,
+    post: bodyLines(p.post, ['acc']),
+    store: `out[${offsetExpr(kVars, k.strides[1])}] = t${p.post.length - 1};`,
+    numel: numel(p.kept),
+  };
+}
+
 export function kernelView(plan: KernelPlan, name: string, d: Dialect): KernelView {
   switch (plan.kind) {
     case 'elementwise':
@@ -120,6 +162,8 @@ export function kernelView(plan: KernelPlan, name: string, d: Dialect): KernelVi
       return matmul(plan, name, d);
     case 'softmax':
       return softmax(plan, name, d);
+    case 'reduce':
+      return reduce(plan, name, d);
   }
 }
 
@@ -131,6 +175,7 @@ export function kernelArgs(plan: KernelPlan): string[] {
     case 'matmul':
       return [plan.a.buf, plan.b.buf, ...plan.epilogueInputs.map((o) => o.buf), plan.out.buf];
     case 'softmax':
+    case 'reduce':
       return [plan.input.buf, plan.out.buf];
   }
 }

@@ -85,4 +85,26 @@ export interface SoftmaxPlan extends PlanBase {
   readonly out: OutRef;
 }
 
-export type KernelPlan = ElementwisePlan | MatmulPlan | SoftmaxPlan;
+/**
+ * A reduction over some dims of a strided input. For each output element (kept
+ * dims, row-major): acc = init; for the reduced dims in row-major order:
+ * acc = combine(acc, pre(x)); out = post(acc). Sequential: that order is the contract.
+ */
+export interface ReducePlan extends PlanBase {
+  readonly kind: 'reduce';
+  readonly input: Operand & { readonly reducedStrides: readonly number[] };
+  /** Kept dims (iteration space of the output) and reduced dims. */
+  readonly kept: readonly number[];
+  readonly reduced: readonly number[];
+  /** The combine op's identity: 0, 1, or the dtype's lowest/highest value (-inf/+inf for floats). */
+  readonly init: 'zero' | 'one' | 'lowest' | 'highest';
+  /** arg(0) = the input element. */
+  readonly pre: readonly Expr[];
+  readonly combine: 'add' | 'mul' | 'max' | 'min';
+  /** arg(0) = the accumulator. */
+  readonly post: readonly Expr[];
+  readonly accDtype: DType;
+  readonly out: OutRef;
+}
+
+export type KernelPlan = ElementwisePlan | MatmulPlan | SoftmaxPlan | ReducePlan;

@@ -1,11 +1,11 @@
 // Runs a kernel plan in TS with exactly the order and rounding of the emitted
 // C and CUDA. Used by constant folding and as the reference in tests.
 
-import type { ElementwisePlan, KernelPlan, MatmulPlan, Operand, SoftmaxPlan } from '../codegen/plan.ts';
+import type { ElementwisePlan, KernelPlan, MatmulPlan, Operand, ReducePlan, SoftmaxPlan } from '../codegen/plan.ts';
 import { invariant } from '../errors.ts';
 import type { AnyTypedArray } from '../ir/dtype.ts';
 import { numel } from '../ir/shape.ts';
-import { evalBody, type Scalar } from './scalar.ts';
+import { binary, evalBody, reduceInit, type Scalar } from './scalar.ts';
 import * as vm from './volta_math.ts';
 
 export type Buffers = ReadonlyMap<string, AnyTypedArray>;
@@ -108,8 +108,21 @@ function softmax(p: SoftmaxPlan, bufs: Buffers): void {
   }
 }
 
+function reduce(p: ReducePlan, bufs: Buffers): void {
+  const x = get(bufs, p.input.buf) as unknown as Scalar[];
+  const out = get(bufs, p.out.buf) as unknown as Scalar[];
+  forEachIndex(p.kept, [p.input], (i, offs) => {
+    let acc = reduceInit(p.init, p.accDtype);
+    forEachIndex(p.reduced, [{ ...p.input, strides: p.input.reducedStrides, offset: offs[0] }], (_, o) => {
+      acc = binary(p.combine, p.accDtype, acc, evalBody(p.pre, [x[o[0]]]));
+    });
+    out[i] = evalBody(p.post, [acc]);
+  });
+}
+
 export function interpret(plan: KernelPlan, bufs: Buffers): void {
   if (plan.kind === 'elementwise') elementwise(plan, bufs);
   else if (plan.kind === 'matmul') matmul(plan, bufs);
+  else if (plan.kind === 'reduce') reduce(plan, bufs);
   else softmax(plan, bufs);
 }

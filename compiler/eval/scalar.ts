@@ -46,7 +46,7 @@ function unary(op: UnaryOp, dtype: DType, a: Scalar): Scalar {
   }
 }
 
-function binary(op: BinaryOp, dtype: DType, a: Scalar, b: Scalar): Scalar {
+export function binary(op: BinaryOp, dtype: DType, a: Scalar, b: Scalar): Scalar {
   if (dtype === 'int64') {
     const x = a as bigint;
     const y = b as bigint;
@@ -97,6 +97,16 @@ function binary(op: BinaryOp, dtype: DType, a: Scalar, b: Scalar): Scalar {
     case 'min':
       return vm.fminf(x, y);
   }
+}
+
+/** Identity element of a reduction, in the dtype's representation. */
+export function reduceInit(init: 'zero' | 'one' | 'lowest' | 'highest', dtype: DType): Scalar {
+  if (init === 'zero' || init === 'one') return constScalar(init === 'zero' ? 0 : 1, dtype);
+  const low = init === 'lowest';
+  if (dtype === 'float32') return low ? -Infinity : Infinity;
+  if (dtype === 'int64') return low ? -(2n ** 63n) : 2n ** 63n - 1n;
+  if (dtype === 'int32') return low ? -(2 ** 31) : 2 ** 31 - 1;
+  return low ? 0 : 1;
 }
 
 export function constScalar(v: number, dtype: DType): Scalar {

@@ -6,6 +6,7 @@ import { Constant } from './constant.ts';
 import type { OpDef } from './define.ts';
 import { Gemm } from './gemm.ts';
 import { MatMul } from './matmul.ts';
+import { ReduceL2, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum } from './reduce.ts';
 import { Equal, Greater, GreaterOrEqual, Less, LessOrEqual, PRelu, Where } from './select_ops.ts';
 import { Flatten, Identity, Reshape } from './shape_ops.ts';
 import { LogSoftmax, Softmax } from './softmax.ts';
@@ -46,6 +47,13 @@ const ALL_OPS: readonly OpDef[] = [
   Neg,
   PRelu,
   Reciprocal,
+  ReduceL2,
+  ReduceLogSumExp,
+  ReduceMax,
+  ReduceMean,
+  ReduceMin,
+  ReduceProd,
+  ReduceSum,
   Relu,
   Reshape,
   Selu,

@@ -31,6 +31,7 @@ function readsOf(p: KernelPlan): string[] {
     case 'matmul':
       return [p.a.buf, p.b.buf, ...p.epilogueInputs.map((o) => o.buf)];
     case 'softmax':
+    case 'reduce':
       return [p.input.buf];
   }
 }

@@ -18,7 +18,7 @@
  * exactly representable, one operation per step in an unambiguous order,
  * no reliance on FMA.
  *
- * Measured max error vs the correctly rounded result (test/math):
+ * Measured max error vs the correctly rounded result, over all 2^32 inputs:
  * exp 1 ulp, log 1 ulp, tanh 1 ulp, sigmoid 1 ulp, erf 1 ulp, sqrt 0.
  */
 #ifndef VOLTA_MATH_H
@@ -186,7 +186,7 @@ VOLTA_FN float volta_logf(float x) {
 VOLTA_FN float volta_tanhf(float x) {
   if (x != x) return x + x;
   float ax = volta_m_from_bits(volta_m_bits(x) & 0x7fffffffu);
-  if (ax >= 10.0f) return x > 0.0f ? 1.0f : -1.0f; /* 1 - tanh < 2^-28 */
+  if (ax >= 10.0f) return x > 0.0f ? 1.0f : -1.0f; /* 1 - tanh < 2^-27 */
   if (ax < 0x1p-13f) return x; /* x^3/3 below half an ulp; keeps -0 */
   /* tanh|x| = (e - 1) / (e + 1), e = exp(2|x|) carried as a float pair. */
   float a, b;

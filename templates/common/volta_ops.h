@@ -42,5 +42,7 @@ VOLTA_FN int32_t volta_max_i32(int32_t a, int32_t b) { return a > b ? a : b; }
 VOLTA_FN int64_t volta_max_i64(int64_t a, int64_t b) { return a > b ? a : b; }
 VOLTA_FN int32_t volta_min_i32(int32_t a, int32_t b) { return a < b ? a : b; }
 VOLTA_FN int64_t volta_min_i64(int64_t a, int64_t b) { return a < b ? a : b; }
+VOLTA_FN uint8_t volta_max_bool(uint8_t a, uint8_t b) { return a > b ? a : b; }
+VOLTA_FN uint8_t volta_min_bool(uint8_t a, uint8_t b) { return a < b ? a : b; }
 
 #endif
