@@ -98,6 +98,26 @@ describe('elementwise ops: C == TS reference, bit for bit', () => {
     }
   }
 
+  const ONNX_CODE: Record<DType, number> = { float32: 1, int32: 6, int64: 7, bool: 9 };
+  for (const from of ['float32', 'int32', 'int64', 'bool'] as DType[]) {
+    it(`Cast from ${from} to every dtype`, async () => {
+      const b = new GraphBuilder(`cast_${from}`);
+      const x = b.input('x0', from, [N]);
+      for (const to of ['float32', 'int32', 'int64', 'bool'] as DType[]) if (to !== from) b.output(b.op('Cast', [x], { to: ONNX_CODE[to] }, `to_${to}`));
+      const compiled = Volta.compileOnly(b.build());
+      const session = await Volta.compile(b.build(), { cacheDir });
+      await fc.assert(
+        fc.asyncProperty(fc.array(arb[from], { minLength: N, maxLength: N }), async (xs) => {
+          const input = tensorOf(from, xs, [N]);
+          const got = Object.values(await session.run({ x0: new Tensor(from, input.data, [N]) }));
+          const want = referenceRun(compiled, [input]);
+          got.forEach((t, i) => expect(sameBits(t.data, want[i].data), `${from} -> ${t.type}`).toBe(true));
+        }),
+        { numRuns: 40 },
+      );
+    });
+  }
+
   it('integer division by zero gives 0 and INT_MIN / -1 wraps, without trapping', async () => {
     const b = new GraphBuilder('idiv');
     const x = b.input('x', 'int32', [3]);

@@ -76,8 +76,9 @@ export function lowerGroup(g: Graph, nodes: readonly Node[]): KernelPlan {
     const d = def(node);
     invariant(d.lowering.kind === 'elementwise', `fused member ${node.op} is not elementwise`);
     const ctx = lowerCtx(g, node);
-    const args = ctx.inputs.map((v): Expr | undefined => {
-      if (v === undefined) return undefined;
+    const args = ctx.inputs.map((v, i): Expr | undefined => {
+      // Compile-time inputs (Expand's shape, CastLike's target) are read by the op entry, not loaded.
+      if (v === undefined || d.inputs[i]?.constant) return undefined;
       const l = lets.get(v.id);
       if (l !== undefined) return { k: 'let', i: l, dtype: v.dtype };
       const inline = inlineConstant(v);

@@ -30,6 +30,12 @@ export function renderExpr(e: Expr, args: readonly string[]): string {
       return `(${r(e.a)} ${OPS[e.op]} ${r(e.b)})`;
     case 'select':
       return `(${r(e.c)} ? ${r(e.a)} : ${r(e.b)})`;
+    case 'cast': {
+      const from = e.a.dtype;
+      if (e.dtype === 'bool') return `((uint8_t)(${r(e.a)} != 0))`;
+      if (from === 'float32' && e.dtype !== 'float32') return `volta_f32_to_${DTYPES[e.dtype].short}(${r(e.a)})`;
+      return `((${DTYPES[e.dtype].c})${r(e.a)})`;
+    }
     case 'unary': {
       if (e.dtype === 'float32') return e.op === 'neg' ? `(-${r(e.a)})` : `${FLOAT_UNARY[e.op]}(${r(e.a)})`;
       const t = DTYPES[e.dtype].c;

@@ -99,6 +99,37 @@ export function binary(op: BinaryOp, dtype: DType, a: Scalar, b: Scalar): Scalar
   }
 }
 
+/** int64 -> float32 with one correct rounding (Number(bigint) would round twice). */
+function i64ToF32(x: bigint): number {
+  const neg = x < 0n;
+  let m = neg ? -x : x;
+  if (m <= 2n ** 53n) return f(Number(x));
+  const shift = BigInt(m.toString(2).length - 24);
+  const rest = m & ((1n << shift) - 1n);
+  const half = 1n << (shift - 1n);
+  m >>= shift;
+  if (rest > half || (rest === half && (m & 1n) === 1n)) m += 1n;
+  const r = Number(m) * 2 ** Number(shift);
+  return f(neg ? -r : r);
+}
+
+/** Float -> integer: truncation, NaN -> 0, saturating at the type's range (C would be UB). */
+function f32ToInt(x: number, dtype: 'int32' | 'int64'): Scalar {
+  if (Number.isNaN(x)) return dtype === 'int64' ? 0n : 0;
+  const t = Math.trunc(x);
+  if (dtype === 'int32') return t >= 2 ** 31 ? 2 ** 31 - 1 : t < -(2 ** 31) ? -(2 ** 31) : t;
+  return t >= 2 ** 63 ? 2n ** 63n - 1n : t < -(2 ** 63) ? -(2n ** 63n) : BigInt(t);
+}
+
+export function castScalar(v: Scalar, from: DType, to: DType): Scalar {
+  if (from === to) return v;
+  if (to === 'bool') return from === 'float32' ? (v !== 0 ? 1 : 0) : v !== 0 && v !== 0n ? 1 : 0;
+  if (to === 'float32') return from === 'int64' ? i64ToF32(v as bigint) : f(Number(v));
+  if (from === 'float32') return f32ToInt(v as number, to);
+  if (to === 'int64') return BigInt(v as number);
+  return Number(BigInt.asIntN(32, typeof v === 'bigint' ? v : BigInt(v)));
+}
+
 /** Identity element of a reduction, in the dtype's representation. */
 export function reduceInit(init: 'zero' | 'one' | 'lowest' | 'highest', dtype: DType): Scalar {
   if (init === 'zero' || init === 'one') return constScalar(init === 'zero' ? 0 : 1, dtype);
@@ -138,6 +169,8 @@ export function evalBody(body: readonly Expr[], args: readonly Scalar[]): Scalar
       }
       case 'select':
         return ev(e.c) !== 0 ? ev(e.a) : ev(e.b);
+      case 'cast':
+        return castScalar(ev(e.a), e.a.dtype, e.dtype);
     }
   };
   for (const e of body) lets.push(ev(e));

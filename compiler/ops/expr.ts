@@ -15,6 +15,8 @@ export type Expr =
   | { readonly k: 'binary'; readonly op: BinaryOp; readonly a: Expr; readonly b: Expr; readonly dtype: DType }
   | { readonly k: 'compare'; readonly op: CompareOp; readonly a: Expr; readonly b: Expr; readonly dtype: 'bool' }
   | { readonly k: 'select'; readonly c: Expr; readonly a: Expr; readonly b: Expr; readonly dtype: DType }
+  /** Conversion to another dtype (semantics in compiler/eval/scalar.ts castScalar). */
+  | { readonly k: 'cast'; readonly a: Expr; readonly dtype: DType }
   /** Reference to an earlier let-binding of the same kernel body. */
   | { readonly k: 'let'; readonly i: number; readonly dtype: DType };
 
@@ -52,6 +54,7 @@ export const gt = cmp('gt');
 export const ge = cmp('ge');
 export const eq = cmp('eq');
 export const select = (c: Expr, a: Expr, b: Expr): Expr => ({ k: 'select', c, a, b, dtype: a.dtype });
+export const cast = (a: Expr, dtype: DType): Expr => (a.dtype === dtype ? a : { k: 'cast', a, dtype });
 
 /** Replaces arg leaves (used when fusing: one node's args become another node's lets). */
 export function substitute(e: Expr, f: (i: number, dtype: DType) => Expr): Expr {
@@ -62,6 +65,7 @@ export function substitute(e: Expr, f: (i: number, dtype: DType) => Expr): Expr 
     case 'let':
       return e;
     case 'unary':
+    case 'cast':
       return { ...e, a: substitute(e.a, f) };
     case 'binary':
     case 'compare':
@@ -82,6 +86,8 @@ export function exprText(e: Expr): string {
       return `${Object.is(e.v, -0) ? '-0' : String(e.v)}:${e.dtype}`;
     case 'unary':
       return `${e.op}(${exprText(e.a)})`;
+    case 'cast':
+      return `cast<${e.dtype}>(${exprText(e.a)})`;
     case 'binary':
     case 'compare':
       return `${e.op}(${exprText(e.a)}, ${exprText(e.b)})`;
@@ -105,6 +111,9 @@ export function collectUnaryOps(e: Expr, into: Set<UnaryOp | BinaryOp>): void {
     case 'compare':
       collectUnaryOps(e.a, into);
       collectUnaryOps(e.b, into);
+      return;
+    case 'cast':
+      collectUnaryOps(e.a, into);
       return;
     case 'select':
       collectUnaryOps(e.c, into);

@@ -3,6 +3,7 @@
 import { Ceil, Elu, Erf, Floor, Gelu, HardSigmoid, HardSwish, Reciprocal, Selu, Sign, Softplus } from './activations.ts';
 import { Add, Div, Mul, Sub } from './binary.ts';
 import { Constant } from './constant.ts';
+import { Cast, CastLike, Clip, Dropout, Expand, Shape } from './convert_ops.ts';
 import type { OpDef } from './define.ts';
 import { Gemm } from './gemm.ts';
 import { MatMul } from './matmul.ts';
@@ -18,13 +19,18 @@ import { Max, Mean, Min, Sum } from './variadic.ts';
 const ALL_OPS: readonly OpDef[] = [
   Abs,
   Add,
+  Cast,
+  CastLike,
   Ceil,
+  Clip,
   Constant,
   Div,
+  Dropout,
   Elu,
   Equal,
   Erf,
   Exp,
+  Expand,
   Flatten,
   Floor,
   Gelu,
@@ -57,6 +63,7 @@ const ALL_OPS: readonly OpDef[] = [
   Relu,
   Reshape,
   Selu,
+  Shape,
   Sigmoid,
   Sign,
   Softmax,

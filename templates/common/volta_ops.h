@@ -45,4 +45,18 @@ VOLTA_FN int64_t volta_min_i64(int64_t a, int64_t b) { return a < b ? a : b; }
 VOLTA_FN uint8_t volta_max_bool(uint8_t a, uint8_t b) { return a > b ? a : b; }
 VOLTA_FN uint8_t volta_min_bool(uint8_t a, uint8_t b) { return a < b ? a : b; }
 
+/* float -> integer casts: truncate, NaN -> 0, saturate (a plain C cast is UB out of range). */
+VOLTA_FN int32_t volta_f32_to_i32(float x) {
+  if (x != x) return 0;
+  if (x >= 2147483648.0f) return INT32_MAX;
+  if (x < -2147483648.0f) return INT32_MIN;
+  return (int32_t)x;
+}
+VOLTA_FN int64_t volta_f32_to_i64(float x) {
+  if (x != x) return 0;
+  if (x >= 9223372036854775808.0f) return INT64_MAX;
+  if (x < -9223372036854775808.0f) return INT64_MIN;
+  return (int64_t)x;
+}
+
 #endif

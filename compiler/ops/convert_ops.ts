@@ -1,0 +1,147 @@
+// Cast, CastLike, Clip, Expand, Shape and inference-mode Dropout.
+import type { DType } from '../ir/dtype.ts';
+import { dtypeFromOnnx, onnxDtypeName } from '../ir/dtype.ts';
+import { broadcastShapes } from '../ir/shape.ts';
+import { makeTensor, type TensorData, toNumbers } from '../ir/tensor.ts';
+import { attr } from './attr.ts';
+import { defineOp, fail, input, intAttr, type NodeCtx, shapeError } from './define.ts';
+import { MAX_KNOWN_OPSET, NUMERIC } from './elementwise.ts';
+import { cast, type Expr, lit, max, min } from './expr.ts';
+
+const ALL: readonly DType[] = ['bool', 'float32', 'int32', 'int64'];
+const CAST_NOTE =
+  'float to integer truncates, NaN becomes 0 and out-of-range values saturate (ONNX leaves them undefined); to bool is x != 0; int64 to float32 rounds once, to nearest';
+
+function castTarget(ctx: NodeCtx): DType {
+  const code = intAttr(ctx, 'to');
+  const d = dtypeFromOnnx(code);
+  if (d === undefined) fail(ctx, 'VOLTA_E_UNSUPPORTED_DTYPE', `to=${onnxDtypeName(code)}`, ALL.join(', '));
+  return d;
+}
+
+export const Cast = defineOp({
+  name: 'Cast',
+  onnx: { opType: 'Cast', domain: '', opsets: [6, MAX_KNOWN_OPSET] },
+  inputs: [{ name: 'input', type: 'T1' }],
+  outputs: ['output'],
+  types: { T1: ALL },
+  attrs: { to: attr.int(), saturate: attr.int({ default: 1, allowed: [1], doc: 'only matters for float8 targets' }) },
+  infer: (ctx) => [{ dtype: castTarget(ctx), shape: input(ctx, 0).shape }],
+  lowering: { kind: 'elementwise', scalar: (args, ctx) => cast(args[0] as Expr, castTarget(ctx)) },
+  coverage: CAST_NOTE,
+});
+
+export const CastLike = defineOp({
+  name: 'CastLike',
+  onnx: { opType: 'CastLike', domain: '', opsets: [15, MAX_KNOWN_OPSET] },
+  inputs: [
+    { name: 'input', type: 'T1' },
+    { name: 'target_type', type: 'T2', constant: true },
+  ],
+  outputs: ['output'],
+  types: { T1: ALL, T2: ALL },
+  attrs: { saturate: attr.int({ default: 1, allowed: [1], doc: 'only matters for float8 targets' }) },
+  infer: (ctx) => [{ dtype: input(ctx, 1).dtype, shape: input(ctx, 0).shape }],
+  lowering: { kind: 'elementwise', scalar: (args, ctx) => cast(args[0] as Expr, input(ctx, 1).dtype) },
+  coverage: `target_type is only read for its dtype; ${CAST_NOTE}`,
+});
+
+export const Clip = defineOp({
+  name: 'Clip',
+  onnx: { opType: 'Clip', domain: '', opsets: [6, MAX_KNOWN_OPSET] },
+  inputs: [
+    { name: 'input', type: 'T' },
+    { name: 'min', type: 'T', optional: true },
+    { name: 'max', type: 'T', optional: true },
+  ],
+  outputs: ['output'],
+  types: { T: NUMERIC },
+  attrs: { min: attr.float({ optional: true, doc: 'opsets 6-10' }), max: attr.float({ optional: true, doc: 'opsets 6-10' }) },
+  infer: (ctx) => {
+    const x = input(ctx, 0);
+    for (const i of [1, 2]) {
+      const b = ctx.inputs[i];
+      if (b !== undefined && b.shape.length !== 0 && !(b.shape.length === 1 && b.shape[0] === 1))
+        shapeError(ctx, `${i === 1 ? 'min' : 'max'} must be a scalar`, [x.shape, b.shape]);
+    }
+    return [{ dtype: x.dtype, shape: x.shape }];
+  },
+  lowering: {
+    kind: 'elementwise',
+    // min(max(x, lo), hi), as numpy.clip: lo > hi gives hi; NaN stays NaN.
+    scalar: (args, ctx) => {
+      const x = args[0] as Expr;
+      const lo = args[1] ?? (ctx.attrs.min !== undefined ? lit(ctx.attrs.min as number, x.dtype) : undefined);
+      const hi = args[2] ?? (ctx.attrs.max !== undefined ? lit(ctx.attrs.max as number, x.dtype) : undefined);
+      const clipped = lo === undefined ? x : max(x, lo);
+      return hi === undefined ? clipped : min(clipped, hi);
+    },
+  },
+  coverage: 'min and max may be run-time scalars; min(max(x, min), max) as numpy.clip',
+});
+
+export const Expand = defineOp({
+  name: 'Expand',
+  onnx: { opType: 'Expand', domain: '', opsets: [8, MAX_KNOWN_OPSET] },
+  inputs: [
+    { name: 'input', type: 'T' },
+    { name: 'shape', type: 'S', constant: true },
+  ],
+  outputs: ['output'],
+  types: { T: ALL, S: ['int64'] },
+  attrs: {},
+  infer: (ctx) => {
+    const x = input(ctx, 0);
+    const s = input(ctx, 1);
+    if (s.data === undefined) fail(ctx, 'VOLTA_E_DYNAMIC_SHAPE', 'the target shape is computed at run time', 'a constant shape');
+    const shape = broadcastShapes([x.shape, toNumbers(s.data)]);
+    if (shape === undefined) shapeError(ctx, 'input does not broadcast to the shape', [x.shape, toNumbers(s.data)]);
+    return [{ dtype: x.dtype, shape }];
+  },
+  lowering: { kind: 'elementwise', scalar: (args) => args[0] as Expr },
+  coverage: 'shape must be a compile-time constant; bidirectional broadcast as in the spec',
+});
+
+export const Shape = defineOp({
+  name: 'Shape',
+  onnx: { opType: 'Shape', domain: '', opsets: [1, MAX_KNOWN_OPSET] },
+  inputs: [{ name: 'data', type: 'T' }],
+  outputs: ['shape'],
+  types: { T: ALL },
+  attrs: { start: attr.int({ default: 0 }), end: attr.int({ optional: true }) },
+  infer: (ctx) => [{ dtype: 'int64' as DType, shape: shapeValue(ctx).shape }],
+  lowering: { kind: 'constant', value: (ctx) => shapeValue(ctx) },
+  coverage: 'folded at compile time (shapes are static); start/end clamp as in opset 15',
+});
+
+function shapeValue(ctx: NodeCtx): TensorData {
+  const dims = input(ctx, 0).shape;
+  const r = dims.length;
+  const clampIdx = (v: number) => Math.min(Math.max(v < 0 ? v + r : v, 0), r);
+  const start = clampIdx(intAttr(ctx, 'start'));
+  const end = ctx.attrs.end === undefined ? r : clampIdx(intAttr(ctx, 'end'));
+  const out = dims.slice(start, Math.max(start, end));
+  return makeTensor('int64', [out.length], out);
+}
+
+export const Dropout = defineOp({
+  name: 'Dropout',
+  onnx: { opType: 'Dropout', domain: '', opsets: [7, MAX_KNOWN_OPSET] },
+  inputs: [
+    { name: 'data', type: 'T' },
+    { name: 'ratio', type: 'R', optional: true, constant: true },
+    { name: 'training_mode', type: 'B', optional: true, constant: true },
+  ],
+  outputs: ['output'],
+  types: { T: ['float32'], R: ['float32'], B: ['bool'] },
+  attrs: { seed: attr.int({ optional: true, doc: 'unused in inference' }), ratio: attr.float({ optional: true, doc: 'opsets 7-11; unused in inference' }) },
+  infer: (ctx) => {
+    const t = ctx.inputs[2];
+    if (t !== undefined && (t.data === undefined || toNumbers(t.data)[0] !== 0)) {
+      fail(ctx, 'VOLTA_E_UNSUPPORTED_ATTR', 'training_mode is true (or not a constant)', 'inference mode only', 'export the model in eval mode');
+    }
+    return [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }];
+  },
+  lowering: { kind: 'alias' },
+  coverage: 'inference mode only (output = input); the optional mask output is not supported',
+});

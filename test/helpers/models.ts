@@ -1,0 +1,126 @@
+// Test models built with GraphBuilder and deterministic data from a seeded
+// PRNG, so every test (and every worker or child process) builds the same bytes.
+import type { DType } from '../../compiler/ir/dtype.ts';
+import type { Graph } from '../../compiler/ir/graph.ts';
+import { numel } from '../../compiler/ir/shape.ts';
+import { GraphBuilder, makeTensor, Tensor } from '../../runtime/index.ts';
+
+/** mulberry32: tiny, fast, and the same sequence on every platform. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** float32 values uniform in [-scale, scale). */
+export function randomFloats(n: number, seed: number, scale = 1): Float32Array {
+  const r = prng(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = (r() * 2 - 1) * scale;
+  return out;
+}
+
+function weight(shape: number[], seed: number, scale: number) {
+  return makeTensor('float32', shape, randomFloats(numel(shape), seed, scale));
+}
+
+/** MLP 784-128-10 like examples/mlp: Gemm, Relu, Gemm, Softmax; input "input" [1,784], output "probs". */
+export function mlp(): Graph {
+  const b = new GraphBuilder('mlp');
+  const x = b.input('input', 'float32', [1, 784]);
+  const w1 = b.constant('fc1.weight', weight([128, 784], 1, 1 / Math.sqrt(784)));
+  const b1 = b.constant('fc1.bias', weight([128], 2, 1 / Math.sqrt(784)));
+  const w2 = b.constant('fc2.weight', weight([10, 128], 3, 1 / Math.sqrt(128)));
+  const b2 = b.constant('fc2.bias', weight([10], 4, 1 / Math.sqrt(128)));
+  const h = b.op('Relu', [b.op('Gemm', [x, w1, b1], { transB: 1 }, 'fc1')], {}, 'relu1');
+  const logits = b.op('Gemm', [h, w2, b2], { transB: 1 }, 'fc2');
+  b.output(b.op('Softmax', [logits], { axis: -1 }, 'probs'));
+  return b.build();
+}
+
+export interface NamedGraph {
+  readonly name: string;
+  readonly graph: Graph;
+}
+
+/** Small graphs that between them emit every kernel kind and the main index-math paths. */
+export function kernelGraphs(): NamedGraph[] {
+  const out: NamedGraph[] = [];
+  {
+    // Elementwise with broadcasting on both inputs and a constant; fused into one kernel.
+    const b = new GraphBuilder('broadcast');
+    const a = b.input('a', 'float32', [2, 3, 4]);
+    const c = b.input('c', 'float32', [3, 1]);
+    const k = b.constant('k', weight([4], 11, 2));
+    const s = b.op('Mul', [b.op('Add', [a, c]), k]);
+    b.output(b.op('Sigmoid', [b.op('Sub', [b.op('Exp', [s]), b.op('Tanh', [a])])]));
+    out.push({ name: 'broadcast', graph: b.build() });
+  }
+  {
+    const b = new GraphBuilder('transpose');
+    const x = b.input('x', 'float32', [2, 3, 4, 5]);
+    b.output(b.op('Transpose', [x], { perm: [2, 0, 3, 1] }));
+    out.push({ name: 'transpose', graph: b.build() });
+  }
+  {
+    // Batched MatMul with a broadcast batch dim and a fused bias + Relu epilogue.
+    const b = new GraphBuilder('matmul_batched');
+    const x = b.input('x', 'float32', [2, 3, 4, 5]);
+    const w = b.constant('w', weight([3, 5, 6], 12, 1));
+    const bias = b.constant('bias', weight([6], 13, 1));
+    b.output(b.op('Relu', [b.op('Add', [b.op('MatMul', [x, w]), bias])]));
+    out.push({ name: 'matmul_batched', graph: b.build() });
+  }
+  {
+    // Gemm with transA, a non-trivial alpha/beta and C broadcast from a column.
+    const b = new GraphBuilder('gemm');
+    const a = b.input('a', 'float32', [5, 4]);
+    const w = b.constant('w', weight([5, 3], 14, 1));
+    const c = b.constant('c', weight([4, 1], 15, 1));
+    b.output(b.op('Gemm', [a, w, c], { transA: 1, alpha: 0.7, beta: -1.25 }));
+    out.push({ name: 'gemm', graph: b.build() });
+  }
+  {
+    // Softmax and LogSoftmax over a middle axis ([outer, axis, inner] with inner > 1).
+    const b = new GraphBuilder('softmax_mid');
+    const x = b.input('x', 'float32', [2, 5, 3]);
+    b.output(b.op('Softmax', [x], { axis: 1 }));
+    b.output(b.op('LogSoftmax', [x], { axis: -2 }));
+    out.push({ name: 'softmax_mid', graph: b.build() });
+  }
+  {
+    // Reductions over a middle axis (keepdims 0) and over two axes.
+    const b = new GraphBuilder('reduce');
+    const x = b.input('x', 'float32', [3, 4, 5]);
+    const ax1 = b.constant('axes1', makeTensor('int64', [1], [1]));
+    const ax02 = b.constant('axes02', makeTensor('int64', [2], [0, 2]));
+    b.output(b.op('ReduceSum', [x, ax1], { keepdims: 0 }));
+    b.output(b.op('ReduceMax', [x, ax02]));
+    out.push({ name: 'reduce', graph: b.build() });
+  }
+  return out;
+}
+
+/** Deterministic feeds for every input of a graph (float32 in [-3, 3); ints small). */
+export function feedsFor(g: Graph, seed: number): Record<string, Tensor> {
+  const feeds: Record<string, Tensor> = {};
+  g.inputs.forEach((id, i) => {
+    const v = g.value(id);
+    const n = numel(v.shape);
+    const f = randomFloats(n, seed * 1000 + i, 3);
+    feeds[v.name] = new Tensor(v.dtype, toDtype(v.dtype, f), v.shape);
+  });
+  return feeds;
+}
+
+function toDtype(d: DType, f: Float32Array) {
+  if (d === 'float32') return f;
+  if (d === 'int32') return Int32Array.from(f, (x) => Math.round(x * 10));
+  if (d === 'int64') return BigInt64Array.from(f, (x) => BigInt(Math.round(x * 10)));
+  return Uint8Array.from(f, (x) => (x > 0 ? 1 : 0));
+}
