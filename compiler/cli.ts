@@ -235,9 +235,11 @@ async function cmdCompile(model: string, v: Values, io: Io): Promise<number> {
   const backend = compiled.options.target;
   const cacheDir = resolve(typeof v.cache === 'string' ? v.cache : defaultCacheDir());
   mkdirSync(out, { recursive: true });
+  // Emit both first: emission is timed by the compiler (emit-c, emit-cuda), 'write' is only the files.
+  const [c, cu] = [compiled.source('c'), compiled.source('cuda')];
   const t0 = performance.now();
-  writeFileSync(join(out, 'model.c'), compiled.source('c'));
-  writeFileSync(join(out, 'model.cu'), compiled.source('cuda'));
+  writeFileSync(join(out, 'model.c'), c);
+  writeFileSync(join(out, 'model.cu'), cu);
   writeFileSync(join(out, 'addon.cc'), addonSource(backend));
   writeFileSync(join(out, 'weights.bin'), compiled.weights);
   const plan = {
@@ -270,7 +272,7 @@ async function cmdCompile(model: string, v: Values, io: Io): Promise<number> {
     // The CUDA source is checked with nvcc -c even for target c: no GPU is needed for that.
     const tools = await findTools();
     if (tools.nvcc) {
-      timings['nvcc-object'] = await compileCudaObject(compiled.source('cuda'), out);
+      timings['nvcc-object'] = await compileCudaObject(cu, out);
       lines.push(`nvcc         compiled model.cu -> ${shown(join(out, 'model_cuda.o'))}`);
     } else lines.push('nvcc         not on PATH: model.cu written but not compiled');
   }
@@ -450,8 +452,9 @@ function inspectText(model: string, c: Compiled, withText: boolean): string {
     '',
     'passes',
   ];
+  const width = Math.max(...c.snapshots.map((s) => s.pass.length));
   for (const s of c.snapshots) {
-    out.push(`  ${s.pass.padEnd(18)} ${s.fingerprint.slice(0, 16)}  ${rewritesText(s.rewrites)}`);
+    out.push(`  ${s.pass.padEnd(width)}  ${s.fingerprint.slice(0, 16)}  ${rewritesText(s.rewrites)}`);
     if (withText) out.push(s.text.replace(/^/gm, '      ').trimEnd(), '');
   }
   out.push(

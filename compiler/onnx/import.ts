@@ -285,7 +285,7 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
       );
     }
     const dims = vi.dims;
-    if (dims !== undefined && dims.every((d) => typeof d === 'number') && !sameShape(dims as number[], v.shape)) {
+    if (dims?.every((d) => typeof d === 'number') && !sameShape(dims as number[], v.shape)) {
       problems.push(
         new VoltaError('VOLTA_E_SHAPE', {
           found: `output ${JSON.stringify(vi.name)} is declared ${shapeStr(dims as number[])} but computes ${shapeStr(v.shape)}`,

@@ -26,7 +26,7 @@ export const Selu = unaryOp(
     name: 'Selu',
     since: 6,
     types: FLOAT,
-    attrs: { alpha: attr.float({ default: 1.67326319217681884765625 }), gamma: attr.float({ default: 1.05070102214813232421875 }) },
+    attrs: { alpha: attr.float({ default: Math.fround(1.6732632423543772) }), gamma: attr.float({ default: Math.fround(1.0507009873554805) }) },
     coverage: 'gamma * x if x > 0 else gamma * (alpha * exp(x) - alpha)',
   },
   (x, ctx) => {

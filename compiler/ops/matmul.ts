@@ -40,7 +40,7 @@ function dims(ctx: NodeCtx): MatmulDims {
 export function matOperand(v: Value, shape: Shape, batch: Shape, transposed: boolean): MatOperand {
   const s = contiguousStrides(shape);
   const r = shape.length;
-  const batchStrides = batch.map((d, i) => {
+  const batchStrides = batch.map((_d, i) => {
     const j = i - (batch.length - (r - 2));
     return j < 0 || shape[j] === 1 ? 0 : s[j];
   });
