@@ -9,6 +9,7 @@ import { GraphBuilder } from '../../compiler/ir/builder.ts';
 import type { Graph } from '../../compiler/ir/graph.ts';
 import { makeTensor } from '../../compiler/ir/tensor.ts';
 import { graphText } from '../../compiler/ir/text.ts';
+import { canonicalize } from '../../compiler/passes/canonicalize.ts';
 import { eliminateDeadCode } from '../../compiler/passes/eliminate_dead_code.ts';
 import { foldConstants } from '../../compiler/passes/fold_constants.ts';
 import { fuseElementwise } from '../../compiler/passes/fuse_elementwise.ts';
@@ -114,6 +115,21 @@ describe('fuse-elementwise', () => {
   });
 });
 
+describe('canonicalize', () => {
+  it('pre-transposes a constant Gemm B (then folded), keeping results bit-identical', async () => {
+    const b = new GraphBuilder('gemm_tb');
+    const x = b.input('x', 'float32', [2, 3]);
+    const w = b.constant('w', f32([4, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]));
+    b.output(b.op('Gemm', [x, w, b.constant('bias', f32([4], [1, 1, 1, 1]))], { transB: 1 }, 'fc'));
+    const { g, rules } = apply(canonicalize, b.build());
+    expect(rules).toEqual(['gemm-pretranspose-b@n0']);
+    expect(g.nodes.map((n) => `${n.op}${n.op === 'Gemm' ? ` transB=${n.attrs.transB}` : ''}`)).toEqual(['Transpose', 'Gemm transB=0']);
+    const folded = apply(foldConstants, g).g;
+    expect(folded.nodes.map((n) => n.op)).toEqual(['Gemm']);
+    await expect(graphText(folded)).toMatchFileSnapshot('./canonicalize/gemm_constant_b.after.ir');
+  });
+});
+
 describe('infer-shapes', () => {
   it('catches a pass that corrupted a recorded shape', () => {
     const b = new GraphBuilder('bad');
@@ -144,13 +160,14 @@ describe('pass manager', () => {
     const dir = mkdtempSync(join(tmpdir(), 'volta-dump-'));
     const a = runPasses(build(), { dump: dir });
     const b = runPasses(build());
-    expect(a.snapshots.map((s) => s.pass)).toEqual(['import', 'infer-shapes', 'fold-constants', 'eliminate-dead-code', 'fuse-elementwise']);
+    expect(a.snapshots.map((s) => s.pass)).toEqual(['import', 'infer-shapes', 'canonicalize', 'fold-constants', 'eliminate-dead-code', 'fuse-elementwise']);
     expect(readdirSync(dir).sort()).toEqual([
       '000_import.ir',
       '001_infer-shapes.ir',
-      '002_fold-constants.ir',
-      '003_eliminate-dead-code.ir',
-      '004_fuse-elementwise.ir',
+      '002_canonicalize.ir',
+      '003_fold-constants.ir',
+      '004_eliminate-dead-code.ir',
+      '005_fuse-elementwise.ir',
     ]);
     expect(firstDivergentPass(a.snapshots, b.snapshots)).toBeUndefined();
   });
