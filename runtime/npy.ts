@@ -11,15 +11,15 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** descr -> dtype; '<' is little-endian, '|' means byte order does not apply (1 byte). */
 const DESCRS: Readonly<Record<string, DType>> = { '<f4': 'float32', '<i8': 'int64', '<i4': 'int32', '|b1': 'bool' };
 
-function bad(what: string, found: string, hint?: string): VoltaError {
-  return new VoltaError('VOLTA_E_BAD_INPUT', { found: `${what}: ${found}`, hint });
+function bad(what: string, found: string, more: { expected?: string; hint?: string } = {}): VoltaError {
+  return new VoltaError('VOLTA_E_BAD_INPUT', { found: `${what}: ${found}`, ...more });
 }
 
 /** Parses .npy bytes; `what` names the file in messages. */
 export function readNpy(bytes: Uint8Array, what = 'npy file'): Tensor {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw bad(what, 'not a .npy file (bad magic)', 'save the array with numpy.save');
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw bad(what, 'not a .npy file (bad magic)', { hint: 'save the array with numpy.save' });
   const major = bytes[6];
-  if (major < 1 || major > 3) throw bad(what, `.npy format version ${major}.${bytes[7]}`, 'use format version 1, 2 or 3');
+  if (major < 1 || major > 3) throw bad(what, `.npy format version ${major}.${bytes[7]}`, { expected: 'versions 1, 2, 3' });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lenBytes = major === 1 ? 2 : 4;
   if (bytes.length < 8 + lenBytes) throw bad(what, 'truncated header');
@@ -36,9 +36,12 @@ export function readNpy(bytes: Uint8Array, what = 'npy file'): Tensor {
   if (descr === undefined || fortran === undefined || shapeText === undefined) throw bad(what, `unreadable header ${JSON.stringify(header.trim())}`);
   const dtype = DESCRS[descr];
   if (dtype === undefined) {
-    throw bad(what, `dtype ${JSON.stringify(descr)}`, `supported: ${Object.keys(DESCRS).join(', ')} (little-endian float32, int64, int32, bool); convert with arr.astype(...)`);
+    throw bad(what, `dtype ${JSON.stringify(descr)}`, {
+      expected: `${Object.keys(DESCRS).join(', ')} (little-endian float32, int64, int32, bool)`,
+      hint: "convert first, e.g. arr.astype('<f4')",
+    });
   }
-  if (fortran === 'True') throw bad(what, 'array is in Fortran order', 'save a C-ordered array: numpy.save(path, numpy.ascontiguousarray(arr))');
+  if (fortran === 'True') throw bad(what, 'array is in Fortran order', { expected: 'C order', hint: 'save numpy.ascontiguousarray(arr)' });
   const dims = shapeText
     .split(',')
     .map((s) => s.trim())
