@@ -62,6 +62,16 @@ export async function runTool(cmd: string, args: readonly string[], keep: string
   return performance.now() - t0;
 }
 
-export const C_FLAGS = ['-std=c11', '-O3', '-fPIC', '-ffp-contract=off', '-fno-fast-math', '-fno-math-errno', '-Wall', '-Wno-unused-variable'];
+export const C_FLAGS = [
+  '-std=c11',
+  '-O3',
+  '-fPIC',
+  '-fvisibility=hidden',
+  '-ffp-contract=off',
+  '-fno-fast-math',
+  '-fno-math-errno',
+  '-Wall',
+  '-Wno-unused-variable',
+];
 export const NVCC_FLAGS = ['-std=c++17', '-O3', '-Xcompiler', '-fPIC', '-fmad=false', '-prec-div=true', '-prec-sqrt=true', '-ftz=false'];
 export const NVCC_ARCHS = ['-gencode', 'arch=compute_80,code=sm_80', '-gencode', 'arch=compute_90,code=sm_90'];

@@ -99,6 +99,11 @@ function matmul(p: MatmulPlan, name: string, d: Dialect): KernelView {
 }
 
 function softmax(p: SoftmaxPlan, name: string, d: Dialect): KernelView {
+  // Rows are [outer, inner] pairs; size-1 dims drop out of loops and index math.
+  const rowDims = [p.outer, p.inner].map((extent, i) => ({ v: i === 0 ? 'o' : 'q', extent })).filter((x) => x.extent !== 1);
+  const vars = rowDims.map((x) => x.v);
+  const strides = rowDims.map((x) => (x.v === 'o' ? p.axis * p.inner : 1));
+  const at = (r: string) => `in[base + ${p.inner === 1 ? r : `${r} * ${p.inner}`}]`;
   return {
     kind: 'softmax',
     name,
@@ -109,6 +114,15 @@ function softmax(p: SoftmaxPlan, name: string, d: Dialect): KernelView {
     axis: p.axis,
     inner: p.inner,
     log: p.log,
+    loops: rowDims,
+    decompose: decompose(
+      't',
+      vars,
+      rowDims.map((x) => x.extent),
+    ),
+    base: offsetExpr(vars, strides),
+    x: at('r'),
+    y: at('r').replace(/^in/, 'out'),
   };
 }
 
