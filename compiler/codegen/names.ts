@@ -45,10 +45,11 @@ export function isCIdentifier(s: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) && !RESERVED.has(s);
 }
 
-/** Model text made safe inside a C block comment: quoted, ASCII-only, no comment end, no trigraphs. */
+/** Model text made safe inside a C block comment: quoted, ASCII-only, no comment start or end, no trigraphs. */
 export function comment(text: string): string {
   return JSON.stringify(text)
     .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
     .replace(/\*\//g, '*\\/')
+    .replace(/\/\*/g, '/\\*')
     .replace(/\?\?/g, '?\\?');
 }

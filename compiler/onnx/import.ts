@@ -134,6 +134,8 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
     return full;
   };
   const initNames = new Set(gp.initializer.map((t) => t.name));
+  // Values whose definition failed: their consumers are skipped quietly (the cause is already reported).
+  const failedValues = new Set<string>();
   for (const name of Object.keys(opts.bindInputs ?? {}).sort()) {
     if (!gp.input.some((vi) => vi.name === name && !initNames.has(name))) {
       problems.push(
@@ -174,6 +176,7 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
       g.inputs.push(define({ name: vi.name, dtype, shape }).id);
     } catch (e) {
       report(e);
+      failedValues.add(vi.name);
     }
   }
   for (const t of gp.initializer) {
@@ -186,10 +189,10 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
       define({ name: t.name, dtype: data.dtype, shape: data.shape, data });
     } catch (e) {
       report(e);
+      failedValues.add(t.name);
     }
   }
-  const { order, stuck } = topoOrder(gp.node, new Set(byName.keys()));
-  const failedValues = new Set<string>();
+  const { order, stuck } = topoOrder(gp.node, new Set([...byName.keys(), ...failedValues]));
   order.forEach((n, i) => {
     const node = { name: n.name || `${n.opType}#${i}`, op: n.opType };
     const fail = () => n.output.forEach((o) => failedValues.add(o));

@@ -63,7 +63,8 @@ export function resolveAttrs(op: OpDef, node: NodeRef, given: Readonly<Record<st
       err(`${name}=${show(v)}`, bad);
       continue;
     }
-    out[name] = v;
+    // Float attributes are float32 in ONNX: round here so built and imported graphs agree (and fingerprint alike).
+    out[name] = spec.kind === 'float' ? Math.fround(v as number) : spec.kind === 'floats' ? (v as number[]).map(Math.fround) : v;
   }
   for (const name of known) {
     if (name in out || name in given) continue;

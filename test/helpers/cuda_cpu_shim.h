@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <float.h>
 #include <stdint.h>
 #include <stdio.h>

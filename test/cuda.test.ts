@@ -1,0 +1,70 @@
+// Emitted CUDA: every .cu compiles with nvcc (when it is installed; no GPU
+// needed), and the text keeps the emission contract: launches only through
+// cudaLaunchKernelEx, no <<<>>>, atomics or shared memory, math only volta_*.
+import { createHash } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileCudaObject } from '../compiler/build/build.ts';
+import { findTools, NVCC_ARCHS, NVCC_FLAGS } from '../compiler/build/toolchain.ts';
+import { Volta } from '../runtime/index.ts';
+import { calledNames, identifiers, splitSource } from './helpers/c_source.ts';
+import { hostileMlpBytes } from './helpers/hostile.ts';
+import { kernelGraphs, mlp } from './helpers/models.ts';
+
+const tools = await findTools();
+const nvcc = tools.nvcc;
+if (!nvcc) console.warn('[cuda.test] nvcc is absent (not on PATH, or VOLTA_NVCC is empty): the nvcc compile checks are SKIPPED');
+
+const models = [{ name: 'mlp', compiled: Volta.compileOnly(mlp()) }, ...kernelGraphs().map((k) => ({ name: k.name, compiled: Volta.compileOnly(k.graph) }))];
+models.push({ name: 'hostile names', compiled: Volta.compileOnly(hostileMlpBytes()) });
+
+// Math that is not Volta's: libm, CUDA's accurate and fast versions.
+const FOREIGN_MATH =
+  /^(__)?(exp|exp2|exp10|expm1|log|log2|log10|log1p|pow|sqrt|rsqrt|cbrt|sin|cos|tan|sinh|cosh|tanh|erf|erfc|fma|fmax|fmin|fabs|floor|ceil|round|trunc|fdivide|saturate)f?(_r[nzdu])?$/;
+// Every call in the generated code is one of these (or a kernel of the file).
+const ALLOWED_CALL = /^(volta_\w+|VOLTA_\w+|cuda[A-Z]\w*|dim3|snprintf|sizeof|for|if|while|return|switch)$/;
+
+describe('emitted CUDA source keeps the emission contract', () => {
+  for (const { name, compiled } of models) {
+    it(name, () => {
+      const src = compiled.source('cuda');
+      const { code } = splitSource(src);
+      expect(src).not.toContain('<<<');
+      expect([...identifiers(code)].filter((id) => /atomic/i.test(id))).toEqual([]);
+      expect(identifiers(code).has('__shared__')).toBe(false);
+      expect(identifiers(code).has('__syncthreads')).toBe(false);
+      const kernels = [...code.matchAll(/__global__\s+void\s+(\w+)\s*\(/g)].map((m) => m[1]);
+      const launched = [...code.matchAll(/cudaLaunchKernelEx\(\s*&\w+\s*,\s*(\w+)\s*,/g)].map((m) => m[1]);
+      expect([...calledNames(code)].filter((f) => FOREIGN_MATH.test(f))).toEqual([]);
+      const calls = calledNames(code, { declarations: false });
+      expect([...calls].filter((f) => !ALLOWED_CALL.test(f) && !kernels.includes(f))).toEqual([]);
+      // One launch per scheduled kernel, each through cudaLaunchKernelEx; a kernel name
+      // appears only in its definition and its launch (never called directly).
+      expect(kernels.length).toBe(compiled.schedule.kernels.length);
+      expect([...launched].sort()).toEqual([...kernels].sort());
+      for (const k of kernels) expect(code.match(new RegExp(`\\b${k}\\b`, 'g'))?.length, k).toBe(2);
+      expect(code.match(/cudaLaunchKernelEx/g)?.length).toBe(kernels.length);
+    });
+  }
+});
+
+describe('emitted CUDA compiles with nvcc', () => {
+  const root = join(tmpdir(), 'volta-test-cuda-nvcc');
+  for (const { name, compiled } of models) {
+    it.skipIf(!nvcc)(`${name}${nvcc ? '' : ' (skipped: nvcc is absent)'}`, async () => {
+      const src = compiled.source('cuda');
+      // Cached by what nvcc sees: the source (its fingerprint covers the headers), nvcc and flags.
+      const key = createHash('sha256')
+        .update([src, nvcc, ...NVCC_FLAGS, ...NVCC_ARCHS].join('\n'))
+        .digest('hex')
+        .slice(0, 32);
+      const dir = join(root, key);
+      if (existsSync(join(dir, 'ok'))) return;
+      await compileCudaObject(src, dir);
+      expect(existsSync(join(dir, 'model_cuda.o'))).toBe(true);
+      writeFileSync(join(dir, 'ok'), '');
+    });
+  }
+});
