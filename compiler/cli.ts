@@ -180,6 +180,8 @@ function kernelShape(p: KernelPlan): string {
       return `outer ${p.outer} axis ${p.axis} inner ${p.inner}${p.log ? ' (log)' : ''}`;
     case 'reduce':
       return `${p.combine} kept ${shapeStr(p.kept)} reduced ${shapeStr(p.reduced)}`;
+    case 'concat':
+      return `outer ${p.outer} axis ${p.sizes.join('+')} inner ${p.inner}`;
   }
 }
 

@@ -7,7 +7,7 @@ import type { Expr } from '../ops/expr.ts';
 import type { Dialect } from './dialect.ts';
 import { collapseDims, contiguous, decompose, offsetExpr } from './index_math.ts';
 import { comment } from './names.ts';
-import type { ElementwisePlan, KernelPlan, MatmulPlan, Operand, ReducePlan, SoftmaxPlan } from './plan.ts';
+import type { ConcatPlan, ElementwisePlan, KernelPlan, MatmulPlan, Operand, ReducePlan, SoftmaxPlan } from './plan.ts';
 import { renderExpr } from './render_expr.ts';
 
 export interface KernelView {
@@ -168,6 +168,37 @@ function reduce(p: ReducePlan, name: string, d: Dialect): KernelView {
   };
 }
 
+function concat(p: ConcatPlan, name: string, d: Dialect): KernelView {
+  const total = p.sizes.reduce((a, b) => a + b, 0);
+  let start = 0;
+  const parts = p.sizes.map((size, i) => {
+    const part = {
+      i,
+      size,
+      start,
+      end: start + size,
+      /** Elements per outer index of this input, and where they land in the output row. */
+      block: size * p.inner,
+      dst: start * p.inner,
+    };
+    start += size;
+    return part;
+  });
+  return {
+    kind: 'concat',
+    name,
+    header: header(p, name),
+    params: [...p.inputs.map((x, i) => `const ${DTYPES[x.dtype].c} *${d.restrict} in${i}`), `${DTYPES[p.out.dtype].c} *${d.restrict} out`].join(', '),
+    threads: p.outer * total * p.inner,
+    dims: `outer ${p.outer}, axis ${p.sizes.join(' + ')}, inner ${p.inner}`,
+    outer: p.outer,
+    row: total * p.inner,
+    inner: p.inner,
+    parts,
+    ctype: DTYPES[p.out.dtype].c,
+  };
+}
+
 export function kernelView(plan: KernelPlan, name: string, d: Dialect): KernelView {
   switch (plan.kind) {
     case 'elementwise':
@@ -178,6 +209,8 @@ export function kernelView(plan: KernelPlan, name: string, d: Dialect): KernelVi
       return softmax(plan, name, d);
     case 'reduce':
       return reduce(plan, name, d);
+    case 'concat':
+      return concat(plan, name, d);
   }
 }
 
@@ -191,5 +224,7 @@ export function kernelArgs(plan: KernelPlan): string[] {
     case 'softmax':
     case 'reduce':
       return [plan.input.buf, plan.out.buf];
+    case 'concat':
+      return [...plan.inputs.map((i) => i.buf), plan.out.buf];
   }
 }

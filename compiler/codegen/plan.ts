@@ -107,4 +107,14 @@ export interface ReducePlan extends PlanBase {
   readonly out: OutRef;
 }
 
-export type KernelPlan = ElementwisePlan | MatmulPlan | SoftmaxPlan | ReducePlan;
+/** Concatenation: out viewed as [outer, sum(sizes), inner], input i as [outer, sizes[i], inner]. */
+export interface ConcatPlan extends PlanBase {
+  readonly kind: 'concat';
+  readonly outer: number;
+  readonly inner: number;
+  readonly sizes: readonly number[];
+  readonly inputs: readonly OutRef[];
+  readonly out: OutRef;
+}
+
+export type KernelPlan = ElementwisePlan | MatmulPlan | SoftmaxPlan | ReducePlan | ConcatPlan;

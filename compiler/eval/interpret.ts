@@ -1,7 +1,7 @@
 // Runs a kernel plan in TS with exactly the order and rounding of the emitted
 // C and CUDA. Used by constant folding and as the reference in tests.
 
-import type { ElementwisePlan, KernelPlan, MatmulPlan, Operand, ReducePlan, SoftmaxPlan } from '../codegen/plan.ts';
+import type { ConcatPlan, ElementwisePlan, KernelPlan, MatmulPlan, Operand, ReducePlan, SoftmaxPlan } from '../codegen/plan.ts';
 import { invariant } from '../errors.ts';
 import type { AnyTypedArray } from '../ir/dtype.ts';
 import { numel } from '../ir/shape.ts';
@@ -129,9 +129,22 @@ function reduce(p: ReducePlan, bufs: Buffers): void {
   });
 }
 
+function concat(p: ConcatPlan, bufs: Buffers): void {
+  const out = get(bufs, p.out.buf) as unknown as Scalar[];
+  const row = p.sizes.reduce((a, b) => a + b, 0) * p.inner;
+  let dst = 0;
+  p.inputs.forEach((x, i) => {
+    const src = get(bufs, x.buf) as unknown as Scalar[];
+    const block = p.sizes[i] * p.inner;
+    for (let o = 0; o < p.outer; o++) for (let e = 0; e < block; e++) out[o * row + dst + e] = src[o * block + e];
+    dst += block;
+  });
+}
+
 export function interpret(plan: KernelPlan, bufs: Buffers): void {
   if (plan.kind === 'elementwise') elementwise(plan, bufs);
   else if (plan.kind === 'matmul') matmul(plan, bufs);
   else if (plan.kind === 'reduce') reduce(plan, bufs);
+  else if (plan.kind === 'concat') concat(plan, bufs);
   else softmax(plan, bufs);
 }

@@ -2,6 +2,7 @@
 // reports every problem in one error (each unsupported node with op, attribute
 // and reason) instead of stopping at the first.
 import { VoltaError } from '../errors.ts';
+import { foldNode, isFoldable } from '../eval/fold.ts';
 import { dtypeFromOnnx, onnxDtypeName } from '../ir/dtype.ts';
 import { type AttrValue, Graph, type Value } from '../ir/graph.ts';
 import { checkShape, sameShape, shapeStr } from '../ir/shape.ts';
@@ -259,7 +260,21 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
       }
       const outs = inferNode(def, ctx);
       const values = n.output.map((o, k) => (o === '' ? undefined : define({ name: o, dtype: outs[k].dtype, shape: outs[k].shape })));
-      g.addNode({ name: node.name, op: def.name, inputs: inputs.map((v) => v?.id ?? ''), outputs: values.map((v) => v?.id ?? ''), attrs: r.attrs });
+      const added = g.addNode({
+        name: node.name,
+        op: def.name,
+        inputs: inputs.map((v) => v?.id ?? ''),
+        outputs: values.map((v) => v?.id ?? ''),
+        attrs: r.attrs,
+      });
+      // Constant propagation while importing: shape computations (Shape -> Slice -> Concat -> Reshape)
+      // must be known before the ops that need compile-time inputs are checked.
+      if (isFoldable(g, added)) {
+        foldNode(g, added);
+        g.nodes.pop();
+        const v = g.value(added.outputs[0]);
+        byName.set(v.name, v);
+      }
     } catch (e) {
       report(e);
       fail();

@@ -10,6 +10,7 @@ import { MatMul } from './matmul.ts';
 import { ReduceL2, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum } from './reduce.ts';
 import { Equal, Greater, GreaterOrEqual, Less, LessOrEqual, PRelu, Where } from './select_ops.ts';
 import { Flatten, Identity, Reshape } from './shape_ops.ts';
+import { Concat, ConstantOfShape, Size, Slice } from './slice_ops.ts';
 import { LogSoftmax, Softmax } from './softmax.ts';
 import { Squeeze, Unsqueeze } from './squeeze.ts';
 import { Transpose } from './transpose.ts';
@@ -23,7 +24,9 @@ const ALL_OPS: readonly OpDef[] = [
   CastLike,
   Ceil,
   Clip,
+  Concat,
   Constant,
+  ConstantOfShape,
   Div,
   Dropout,
   Elu,
@@ -66,6 +69,8 @@ const ALL_OPS: readonly OpDef[] = [
   Shape,
   Sigmoid,
   Sign,
+  Size,
+  Slice,
   Softmax,
   Softplus,
   Sqrt,

@@ -33,6 +33,8 @@ function readsOf(p: KernelPlan): string[] {
     case 'softmax':
     case 'reduce':
       return [p.input.buf];
+    case 'concat':
+      return p.inputs.map((i) => i.buf);
   }
 }
 

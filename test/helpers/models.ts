@@ -103,6 +103,26 @@ export function kernelGraphs(): NamedGraph[] {
     b.output(b.op('ReduceMax', [x, ax02]));
     out.push({ name: 'reduce', graph: b.build() });
   }
+  {
+    // Slice with a negative step, Concat of three inputs on a middle axis, a Cast and a Where.
+    const b = new GraphBuilder('slice_concat');
+    const x = b.input('x', 'float32', [3, 4, 5]);
+    const y = b.input('y', 'float32', [3, 2, 3]);
+    const i64 = (xs: number[]) => makeTensor('int64', [xs.length], xs);
+    const sl = b.op('Slice', [
+      x,
+      b.constant('starts', i64([3, 4])),
+      b.constant('ends', i64([0, -100])),
+      b.constant('axes', i64([1, 2])),
+      b.constant('steps', i64([-1, -2])),
+    ]);
+    const cat = b.op('Concat', [y, sl, y], { axis: 1 });
+    const asInt = b.op('Cast', [b.op('Mul', [cat, b.constant('ten', makeTensor('float32', [], [10]))])], { to: 6 });
+    b.output(cat);
+    b.output(b.op('Where', [b.op('Greater', [cat, b.constant('zero', makeTensor('float32', [], [0]))]), cat, b.op('Neg', [cat])]));
+    b.output(asInt);
+    out.push({ name: 'slice_concat', graph: b.build() });
+  }
   return out;
 }
 
