@@ -55,6 +55,10 @@ function graphs(): Record<string, () => Graph> {
     reduce_l2_last: one('rl2', [[2, 6]], (b, [x]) => b.op('ReduceL2', [x, b.constant('axes', i64([-1]))])),
     reduce_max_then_sub: one('rmax', [[4, 6]], (b, [x]) => b.op('Sub', [x, b.op('ReduceMax', [x, b.constant('axes', i64([1]))])])),
     transpose_then_tanh: one('tr', [[2, 3, 4]], (b, [x]) => b.op('Tanh', [b.op('Transpose', [x], { perm: [2, 0, 1] })])),
+    layernorm_decomposed: one('ln', [[2, 3, 4], [4], [4]], (b, [x, s, bias]) => b.op('LayerNormalization', [x, s, bias], { epsilon: 1e-3 })),
+    batchnorm_decomposed: one('bn', [[2, 3, 2, 2], [3], [3], [3], [3]], (b, [x, s, bias, m, v]) =>
+      b.op('BatchNormalization', [x, s, bias, m, b.op('Abs', [v])]),
+    ),
     views_then_add: one('views', [[2, 6], [3]], (b, [x, y]) =>
       b.op('Add', [b.op('Reshape', [b.op('Flatten', [x], { axis: 0 }), b.constant('shape', i64([4, 3]))]), y]),
     ),

@@ -9,6 +9,7 @@ import { checkShape, sameShape, shapeStr } from '../ir/shape.ts';
 import type { TensorData } from '../ir/tensor.ts';
 import { checkInputs, inferNode, resolveAttrs } from '../ops/check.ts';
 import { MAX_KNOWN_OPSET } from '../ops/elementwise.ts';
+import { expandNode } from '../ops/expand.ts';
 import { onnxOp } from '../ops/registry.ts';
 import { ATTR_TYPE, decodeModel, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './proto.ts';
 import { tensorFromProto } from './tensor_proto.ts';
@@ -259,6 +260,20 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
         return;
       }
       const outs = inferNode(def, ctx);
+      if (def.lowering.kind === 'decompose') {
+        const names = n.output.filter((o) => o !== '');
+        for (const o of names) if (byName.has(o)) throw new VoltaError('VOLTA_E_BAD_MODEL', { found: `value ${JSON.stringify(o)} is defined twice` });
+        const values = expandNode(
+          g,
+          def,
+          ctx,
+          n.output.map((o, k) => o || `${node.name}:${k}`),
+        );
+        n.output.forEach((o, k) => {
+          if (o !== '') byName.set(o, values[k]);
+        });
+        return;
+      }
       const values = n.output.map((o, k) => (o === '' ? undefined : define({ name: o, dtype: outs[k].dtype, shape: outs[k].shape })));
       const added = g.addNode({
         name: node.name,

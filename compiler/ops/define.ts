@@ -5,7 +5,7 @@
 import type { KernelPlan } from '../codegen/plan.ts';
 import { type ErrorCode, VoltaError } from '../errors.ts';
 import type { DType } from '../ir/dtype.ts';
-import type { Attrs, Value } from '../ir/graph.ts';
+import type { Attrs, AttrValue, Value } from '../ir/graph.ts';
 import { type Shape, shapeStr } from '../ir/shape.ts';
 import type { TensorData } from '../ir/tensor.ts';
 import type { AttrSpec } from './attr.ts';
@@ -47,7 +47,15 @@ export type Lowering =
   /** A kernel of its own; `epilogue`: elementwise consumers may fuse into it. */
   | { readonly kind: 'plan'; readonly epilogue?: boolean; readonly plan: (ctx: LowerCtx) => KernelPlan }
   /** Output is compile-time data (Constant). */
-  | { readonly kind: 'constant'; readonly value: (ctx: NodeCtx) => TensorData };
+  | { readonly kind: 'constant'; readonly value: (ctx: NodeCtx) => TensorData }
+  /** Rewritten into registry ops when the node is added (import or builder): no kernel of its own. */
+  | { readonly kind: 'decompose'; readonly build: (ctx: NodeCtx, e: Emitter) => readonly Value[] };
+
+/** What a decomposition may use: registry ops (fully checked, as in import) and constants. */
+export interface Emitter {
+  op(op: string, inputs: readonly (Value | undefined)[], attrs?: Readonly<Record<string, AttrValue>>): Value;
+  constant(data: TensorData): Value;
+}
 
 export interface OpDef {
   readonly name: string;

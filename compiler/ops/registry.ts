@@ -7,6 +7,7 @@ import { Cast, CastLike, Clip, Dropout, Expand, Shape } from './convert_ops.ts';
 import type { OpDef } from './define.ts';
 import { Gemm } from './gemm.ts';
 import { MatMul } from './matmul.ts';
+import { BatchNormalization, InstanceNormalization, LayerNormalization } from './norm.ts';
 import { ReduceL2, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum } from './reduce.ts';
 import { Equal, Greater, GreaterOrEqual, Less, LessOrEqual, PRelu, Where } from './select_ops.ts';
 import { Flatten, Identity, Reshape } from './shape_ops.ts';
@@ -20,6 +21,7 @@ import { Max, Mean, Min, Sum } from './variadic.ts';
 const ALL_OPS: readonly OpDef[] = [
   Abs,
   Add,
+  BatchNormalization,
   Cast,
   CastLike,
   Ceil,
@@ -43,6 +45,8 @@ const ALL_OPS: readonly OpDef[] = [
   HardSigmoid,
   HardSwish,
   Identity,
+  InstanceNormalization,
+  LayerNormalization,
   LeakyRelu,
   Less,
   LessOrEqual,

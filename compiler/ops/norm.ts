@@ -1,0 +1,146 @@
+// Normalisations, declared as decompositions into registry ops (no kernels of
+// their own): the steps and their order follow each op's ONNX function body.
+
+import type { Value } from '../ir/graph.ts';
+import { normalizeAxis } from '../ir/shape.ts';
+import { makeTensor } from '../ir/tensor.ts';
+import { attr } from './attr.ts';
+import { defineOp, type Emitter, fail, floatAttr, input, intAttr, type NodeCtx, shapeError } from './define.ts';
+import { MAX_KNOWN_OPSET } from './elementwise.ts';
+
+const i64 = (xs: number[]) => makeTensor('int64', [xs.length], xs);
+
+/** ReduceMean with keepdims over `axes`, as an attribute or input depending on the graph's opset. */
+function reduceMean(ctx: NodeCtx, e: Emitter, x: Value, axes: number[]): Value {
+  return ctx.opset >= 18 ? e.op('ReduceMean', [x, e.constant(i64(axes))], { keepdims: 1 }) : e.op('ReduceMean', [x], { axes, keepdims: 1 });
+}
+
+/** A per-channel [C] parameter reshaped to [C, 1, ..., 1] so it broadcasts over [N, C, ...]. */
+function perChannel(e: Emitter, p: Value, rank: number): Value {
+  return e.op('Reshape', [p, e.constant(i64([p.shape[0], ...Array(rank - 2).fill(1)]))]);
+}
+
+function layerAxis(ctx: NodeCtx): number {
+  const r = input(ctx, 0).shape.length;
+  const a = normalizeAxis(intAttr(ctx, 'axis'), r);
+  if (a === undefined) fail(ctx, 'VOLTA_E_UNSUPPORTED_ATTR', `axis=${intAttr(ctx, 'axis')} for rank ${r}`, `-${r}..${r - 1}`);
+  return a;
+}
+
+export const LayerNormalization = defineOp({
+  name: 'LayerNormalization',
+  onnx: { opType: 'LayerNormalization', domain: '', opsets: [17, MAX_KNOWN_OPSET] },
+  inputs: [
+    { name: 'X', type: 'T' },
+    { name: 'Scale', type: 'T' },
+    { name: 'B', type: 'T', optional: true },
+  ],
+  outputs: ['Y', 'Mean', 'InvStdDev'],
+  types: { T: ['float32'] },
+  attrs: {
+    axis: attr.int({ default: -1 }),
+    epsilon: attr.float({ default: 1e-5 }),
+    stash_type: attr.int({ default: 1, allowed: [1], doc: 'float32 statistics' }),
+  },
+  infer: (ctx) => {
+    const x = input(ctx, 0);
+    const a = layerAxis(ctx);
+    const stats = x.shape.map((d, i) => (i < a ? d : 1));
+    return [
+      { dtype: x.dtype, shape: x.shape },
+      { dtype: x.dtype, shape: stats },
+      { dtype: x.dtype, shape: stats },
+    ];
+  },
+  lowering: {
+    kind: 'decompose',
+    build: (ctx, e) => {
+      const x = input(ctx, 0);
+      const a = layerAxis(ctx);
+      const axes = [...Array(x.shape.length - a).keys()].map((i) => a + i);
+      const mean = reduceMean(ctx, e, x, axes);
+      const d = e.op('Sub', [x, mean]);
+      const variance = reduceMean(ctx, e, e.op('Mul', [d, d]), axes);
+      const std = e.op('Sqrt', [e.op('Add', [variance, e.constant(makeTensor('float32', [], [floatAttr(ctx, 'epsilon')]))])]);
+      const inv = e.op('Reciprocal', [std]);
+      const scaled = e.op('Mul', [e.op('Mul', [d, inv]), input(ctx, 1)]);
+      return [ctx.inputs[2] === undefined ? scaled : e.op('Add', [scaled, input(ctx, 2)]), mean, inv];
+    },
+  },
+  coverage: 'outputs Y, Mean and InvStdDev; ReduceMean, Sub, Mul, ReduceMean, Add, Sqrt, Reciprocal, Mul, Mul, Add as the ONNX function body',
+});
+
+function checkPerChannel(ctx: NodeCtx, from: number): void {
+  const x = input(ctx, 0);
+  if (x.shape.length < 2) shapeError(ctx, 'X needs rank >= 2 ([N, C, ...])', [x.shape]);
+  for (let i = from; i < ctx.inputs.length; i++) {
+    const p = ctx.inputs[i];
+    if (p !== undefined && (p.shape.length !== 1 || p.shape[0] !== x.shape[1]))
+      shapeError(ctx, `input ${i} must have shape [C] = [${x.shape[1]}]`, [x.shape, p.shape]);
+  }
+}
+
+export const BatchNormalization = defineOp({
+  name: 'BatchNormalization',
+  onnx: { opType: 'BatchNormalization', domain: '', opsets: [9, MAX_KNOWN_OPSET] },
+  inputs: [
+    { name: 'X', type: 'T' },
+    { name: 'scale', type: 'T' },
+    { name: 'B', type: 'T' },
+    { name: 'input_mean', type: 'T' },
+    { name: 'input_var', type: 'T' },
+  ],
+  outputs: ['Y'],
+  types: { T: ['float32'] },
+  attrs: {
+    epsilon: attr.float({ default: 1e-5 }),
+    momentum: attr.float({ default: 0.9, doc: 'unused in inference' }),
+    training_mode: attr.int({ default: 0, allowed: [0], doc: 'inference only' }),
+  },
+  infer: (ctx) => {
+    checkPerChannel(ctx, 1);
+    return [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }];
+  },
+  lowering: {
+    kind: 'decompose',
+    build: (ctx, e) => {
+      const x = input(ctx, 0);
+      const r = x.shape.length;
+      const [scale, bias, mean, variance] = [1, 2, 3, 4].map((i) => perChannel(e, input(ctx, i), r));
+      const std = e.op('Sqrt', [e.op('Add', [variance, e.constant(makeTensor('float32', [], [floatAttr(ctx, 'epsilon')]))])]);
+      return [e.op('Add', [e.op('Mul', [e.op('Div', [e.op('Sub', [x, mean]), std]), scale]), bias])];
+    },
+  },
+  coverage: 'inference mode (training_mode=0), output Y only: (x - mean) / sqrt(var + eps) * scale + B',
+});
+
+export const InstanceNormalization = defineOp({
+  name: 'InstanceNormalization',
+  onnx: { opType: 'InstanceNormalization', domain: '', opsets: [6, MAX_KNOWN_OPSET] },
+  inputs: [
+    { name: 'input', type: 'T' },
+    { name: 'scale', type: 'T' },
+    { name: 'B', type: 'T' },
+  ],
+  outputs: ['output'],
+  types: { T: ['float32'] },
+  attrs: { epsilon: attr.float({ default: 1e-5 }) },
+  infer: (ctx) => {
+    checkPerChannel(ctx, 1);
+    return [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }];
+  },
+  lowering: {
+    kind: 'decompose',
+    build: (ctx, e) => {
+      const x = input(ctx, 0);
+      const r = x.shape.length;
+      const axes = [...Array(r - 2).keys()].map((i) => i + 2);
+      const mean = reduceMean(ctx, e, x, axes);
+      const d = e.op('Sub', [x, mean]);
+      const variance = reduceMean(ctx, e, e.op('Mul', [d, d]), axes);
+      const std = e.op('Sqrt', [e.op('Add', [variance, e.constant(makeTensor('float32', [], [floatAttr(ctx, 'epsilon')]))])]);
+      return [e.op('Add', [e.op('Mul', [e.op('Div', [d, std]), perChannel(e, input(ctx, 1), r)]), perChannel(e, input(ctx, 2), r)])];
+    },
+  },
+  coverage: '(x - mean) / sqrt(var + eps) * scale + B over the spatial dims of each instance and channel',
+});
