@@ -5,17 +5,16 @@ import { broadcastShapes } from '../ir/shape.ts';
 import { makeTensor, type TensorData, toNumbers } from '../ir/tensor.ts';
 import { attr } from './attr.ts';
 import { defineOp, fail, input, intAttr, type NodeCtx, shapeError } from './define.ts';
-import { MAX_KNOWN_OPSET, NUMERIC } from './elementwise.ts';
+import { ANY_DTYPE, MAX_KNOWN_OPSET, NUMERIC } from './elementwise.ts';
 import { cast, type Expr, lit, max, min } from './expr.ts';
 
-const ALL: readonly DType[] = ['bool', 'float32', 'int32', 'int64'];
 const CAST_NOTE =
   'float to integer truncates, NaN becomes 0 and out-of-range values saturate (ONNX leaves them undefined); to bool is x != 0; int64 to float32 rounds once, to nearest';
 
 function castTarget(ctx: NodeCtx): DType {
   const code = intAttr(ctx, 'to');
   const d = dtypeFromOnnx(code);
-  if (d === undefined) fail(ctx, 'VOLTA_E_UNSUPPORTED_DTYPE', `to=${onnxDtypeName(code)}`, ALL.join(', '));
+  if (d === undefined) fail(ctx, 'VOLTA_E_UNSUPPORTED_DTYPE', `to=${onnxDtypeName(code)}`, ANY_DTYPE.join(', '));
   return d;
 }
 
@@ -24,7 +23,7 @@ export const Cast = defineOp({
   onnx: { opType: 'Cast', domain: '', opsets: [6, MAX_KNOWN_OPSET] },
   inputs: [{ name: 'input', type: 'T1' }],
   outputs: ['output'],
-  types: { T1: ALL },
+  types: { T1: ANY_DTYPE },
   attrs: { to: attr.int(), saturate: attr.int({ default: 1, allowed: [1], doc: 'only matters for float8 targets' }) },
   infer: (ctx) => [{ dtype: castTarget(ctx), shape: input(ctx, 0).shape }],
   lowering: { kind: 'elementwise', scalar: (args, ctx) => cast(args[0] as Expr, castTarget(ctx)) },
@@ -39,7 +38,7 @@ export const CastLike = defineOp({
     { name: 'target_type', type: 'T2', constant: true },
   ],
   outputs: ['output'],
-  types: { T1: ALL, T2: ALL },
+  types: { T1: ANY_DTYPE, T2: ANY_DTYPE },
   attrs: { saturate: attr.int({ default: 1, allowed: [1], doc: 'only matters for float8 targets' }) },
   infer: (ctx) => [{ dtype: input(ctx, 1).dtype, shape: input(ctx, 0).shape }],
   lowering: { kind: 'elementwise', scalar: (args, ctx) => cast(args[0] as Expr, input(ctx, 1).dtype) },
@@ -88,7 +87,7 @@ export const Expand = defineOp({
     { name: 'shape', type: 'S', constant: true },
   ],
   outputs: ['output'],
-  types: { T: ALL, S: ['int64'] },
+  types: { T: ANY_DTYPE, S: ['int64'] },
   attrs: {},
   infer: (ctx) => {
     const x = input(ctx, 0);
@@ -107,7 +106,7 @@ export const Shape = defineOp({
   onnx: { opType: 'Shape', domain: '', opsets: [1, MAX_KNOWN_OPSET] },
   inputs: [{ name: 'data', type: 'T' }],
   outputs: ['shape'],
-  types: { T: ALL },
+  types: { T: ANY_DTYPE },
   attrs: { start: attr.int({ default: 0 }), end: attr.int({ optional: true }) },
   infer: (ctx) => [{ dtype: 'int64' as DType, shape: shapeValue(ctx).shape }],
   lowering: { kind: 'constant', value: (ctx) => shapeValue(ctx) },

@@ -9,6 +9,8 @@ import type { Expr } from './expr.ts';
 export const MAX_KNOWN_OPSET = 25;
 export const FLOAT: readonly DType[] = ['float32'];
 export const NUMERIC: readonly DType[] = ['float32', 'int32', 'int64'];
+/** Every dtype Volta has, for ops that only move data. */
+export const ANY_DTYPE: readonly DType[] = ['bool', 'float32', 'int32', 'int64'];
 
 /** Multidirectional (numpy) broadcast of all present inputs; dtype of input 0. */
 export function inferBroadcast(ctx: NodeCtx): OutType[] {

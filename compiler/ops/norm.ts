@@ -20,6 +20,24 @@ function perChannel(e: Emitter, p: Value, rank: number): Value {
   return e.op('Reshape', [p, e.constant(i64([p.shape[0], ...Array(rank - 2).fill(1)]))]);
 }
 
+/** sqrt(variance + epsilon), epsilon from the node's attribute. */
+function stdDev(ctx: NodeCtx, e: Emitter, variance: Value): Value {
+  return e.op('Sqrt', [e.op('Add', [variance, e.constant(makeTensor('float32', [], [floatAttr(ctx, 'epsilon')]))])]);
+}
+
+/** Mean and centred input over `axes` (kept as size-1 dims), and the variance of the input. */
+function moments(ctx: NodeCtx, e: Emitter, x: Value, axes: number[]): { mean: Value; d: Value; variance: Value } {
+  const mean = reduceMean(ctx, e, x, axes);
+  const d = e.op('Sub', [x, mean]);
+  return { mean, d, variance: reduceMean(ctx, e, e.op('Mul', [d, d]), axes) };
+}
+
+/** Output 0 has X's dtype and shape after checking the per-channel parameters. */
+function inferPerChannel(ctx: NodeCtx) {
+  checkPerChannel(ctx, 1);
+  return [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }];
+}
+
 function layerAxis(ctx: NodeCtx): number {
   const r = input(ctx, 0).shape.length;
   const a = normalizeAxis(intAttr(ctx, 'axis'), r);
@@ -58,11 +76,8 @@ export const LayerNormalization = defineOp({
       const x = input(ctx, 0);
       const a = layerAxis(ctx);
       const axes = [...Array(x.shape.length - a).keys()].map((i) => a + i);
-      const mean = reduceMean(ctx, e, x, axes);
-      const d = e.op('Sub', [x, mean]);
-      const variance = reduceMean(ctx, e, e.op('Mul', [d, d]), axes);
-      const std = e.op('Sqrt', [e.op('Add', [variance, e.constant(makeTensor('float32', [], [floatAttr(ctx, 'epsilon')]))])]);
-      const inv = e.op('Reciprocal', [std]);
+      const { mean, d, variance } = moments(ctx, e, x, axes);
+      const inv = e.op('Reciprocal', [stdDev(ctx, e, variance)]);
       const scaled = e.op('Mul', [e.op('Mul', [d, inv]), input(ctx, 1)]);
       return [ctx.inputs[2] === undefined ? scaled : e.op('Add', [scaled, input(ctx, 2)]), mean, inv];
     },
@@ -97,18 +112,14 @@ export const BatchNormalization = defineOp({
     momentum: attr.float({ default: 0.9, doc: 'unused in inference' }),
     training_mode: attr.int({ default: 0, allowed: [0], doc: 'inference only' }),
   },
-  infer: (ctx) => {
-    checkPerChannel(ctx, 1);
-    return [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }];
-  },
+  infer: inferPerChannel,
   lowering: {
     kind: 'decompose',
     build: (ctx, e) => {
       const x = input(ctx, 0);
       const r = x.shape.length;
       const [scale, bias, mean, variance] = [1, 2, 3, 4].map((i) => perChannel(e, input(ctx, i), r));
-      const std = e.op('Sqrt', [e.op('Add', [variance, e.constant(makeTensor('float32', [], [floatAttr(ctx, 'epsilon')]))])]);
-      return [e.op('Add', [e.op('Mul', [e.op('Div', [e.op('Sub', [x, mean]), std]), scale]), bias])];
+      return [e.op('Add', [e.op('Mul', [e.op('Div', [e.op('Sub', [x, mean]), stdDev(ctx, e, variance)]), scale]), bias])];
     },
   },
   coverage: 'inference mode (training_mode=0), output Y only: (x - mean) / sqrt(var + eps) * scale + B',
@@ -125,20 +136,15 @@ export const InstanceNormalization = defineOp({
   outputs: ['output'],
   types: { T: ['float32'] },
   attrs: { epsilon: attr.float({ default: 1e-5 }) },
-  infer: (ctx) => {
-    checkPerChannel(ctx, 1);
-    return [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }];
-  },
+  infer: inferPerChannel,
   lowering: {
     kind: 'decompose',
     build: (ctx, e) => {
       const x = input(ctx, 0);
       const r = x.shape.length;
       const axes = [...Array(r - 2).keys()].map((i) => i + 2);
-      const mean = reduceMean(ctx, e, x, axes);
-      const d = e.op('Sub', [x, mean]);
-      const variance = reduceMean(ctx, e, e.op('Mul', [d, d]), axes);
-      const std = e.op('Sqrt', [e.op('Add', [variance, e.constant(makeTensor('float32', [], [floatAttr(ctx, 'epsilon')]))])]);
+      const { d, variance } = moments(ctx, e, x, axes);
+      const std = stdDev(ctx, e, variance);
       return [e.op('Add', [e.op('Mul', [e.op('Div', [d, std]), perChannel(e, input(ctx, 1), r)]), perChannel(e, input(ctx, 2), r)])];
     },
   },

@@ -1,12 +1,8 @@
-// Ops that only reinterpret a buffer's shape (no kernel): Reshape, Flatten, Identity.
-import type { DType } from '../ir/dtype.ts';
 import { normalizeAxis, numel, shapeStr } from '../ir/shape.ts';
 import { toNumbers } from '../ir/tensor.ts';
 import { attr } from './attr.ts';
 import { defineOp, fail, input, intAttr } from './define.ts';
-import { MAX_KNOWN_OPSET } from './elementwise.ts';
-
-const ALL: readonly DType[] = ['bool', 'float32', 'int32', 'int64'];
+import { ANY_DTYPE, MAX_KNOWN_OPSET } from './elementwise.ts';
 
 export const Reshape = defineOp({
   name: 'Reshape',
@@ -16,7 +12,7 @@ export const Reshape = defineOp({
     { name: 'shape', type: 'S', constant: true },
   ],
   outputs: ['reshaped'],
-  types: { T: ALL, S: ['int64'] },
+  types: { T: ANY_DTYPE, S: ['int64'] },
   attrs: { allowzero: attr.int({ default: 0, allowed: [0, 1], doc: 'opset 14+' }) },
   infer: (ctx) => {
     const x = input(ctx, 0);
@@ -65,7 +61,7 @@ export const Flatten = defineOp({
   onnx: { opType: 'Flatten', domain: '', opsets: [1, MAX_KNOWN_OPSET] },
   inputs: [{ name: 'input', type: 'T' }],
   outputs: ['output'],
-  types: { T: ALL },
+  types: { T: ANY_DTYPE },
   attrs: { axis: attr.int({ default: 1 }) },
   infer: (ctx) => {
     const x = input(ctx, 0);
@@ -83,7 +79,7 @@ export const Identity = defineOp({
   onnx: { opType: 'Identity', domain: '', opsets: [1, MAX_KNOWN_OPSET] },
   inputs: [{ name: 'input', type: 'T' }],
   outputs: ['output'],
-  types: { T: ALL },
+  types: { T: ANY_DTYPE },
   attrs: {},
   infer: (ctx) => [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }],
   lowering: { kind: 'alias' },

@@ -7,10 +7,8 @@ import { checkShape, contiguousStrides, normalizeAxis, numel } from '../ir/shape
 import { makeTensor, type TensorData, toNumbers } from '../ir/tensor.ts';
 import { attr } from './attr.ts';
 import { defineOp, fail, input, intsAttr, type NodeCtx, shapeError } from './define.ts';
-import { MAX_KNOWN_OPSET } from './elementwise.ts';
+import { ANY_DTYPE, MAX_KNOWN_OPSET } from './elementwise.ts';
 import { arg } from './expr.ts';
-
-const ALL: readonly DType[] = ['bool', 'float32', 'int32', 'int64'];
 
 interface SliceDims {
   shape: number[];
@@ -67,7 +65,7 @@ export const Slice = defineOp({
     { name: 'steps', type: 'Tind', optional: true, constant: true },
   ],
   outputs: ['output'],
-  types: { T: ALL, Tind: ['int32', 'int64'] },
+  types: { T: ANY_DTYPE, Tind: ['int32', 'int64'] },
   attrs: {
     starts: attr.ints({ optional: true, doc: 'opsets 1-9' }),
     ends: attr.ints({ optional: true, doc: 'opsets 1-9' }),
@@ -131,7 +129,7 @@ export const Size = defineOp({
   onnx: { opType: 'Size', domain: '', opsets: [1, MAX_KNOWN_OPSET] },
   inputs: [{ name: 'data', type: 'T' }],
   outputs: ['size'],
-  types: { T: ALL },
+  types: { T: ANY_DTYPE },
   attrs: {},
   infer: () => [{ dtype: 'int64' as DType, shape: [] }],
   lowering: { kind: 'constant', value: (ctx) => makeTensor('int64', [], [numel(input(ctx, 0).shape)]) },
@@ -143,7 +141,7 @@ export const Concat = defineOp({
   onnx: { opType: 'Concat', domain: '', opsets: [4, MAX_KNOWN_OPSET] },
   inputs: [{ name: 'inputs', type: 'T', variadic: true }],
   outputs: ['concat_result'],
-  types: { T: ALL },
+  types: { T: ANY_DTYPE },
   attrs: { axis: attr.int() },
   infer: (ctx) => {
     const xs = ctx.inputs.map((_, i) => input(ctx, i));

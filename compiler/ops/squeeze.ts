@@ -1,13 +1,8 @@
-// Squeeze and Unsqueeze: views (no kernel). Axes come from an attribute before
-// opset 13 and from a compile-time constant input from 13 on.
-import type { DType } from '../ir/dtype.ts';
 import { normalizeAxis, shapeStr } from '../ir/shape.ts';
 import { toNumbers } from '../ir/tensor.ts';
 import { attr } from './attr.ts';
 import { defineOp, fail, input, intsAttr, type NodeCtx } from './define.ts';
-import { MAX_KNOWN_OPSET } from './elementwise.ts';
-
-const ALL: readonly DType[] = ['bool', 'float32', 'int32', 'int64'];
+import { ANY_DTYPE, MAX_KNOWN_OPSET } from './elementwise.ts';
 
 function axesOf(ctx: NodeCtx): number[] | undefined {
   if (ctx.opset < 13) return intsAttr(ctx, 'axes') ? [...(intsAttr(ctx, 'axes') as number[])] : undefined;
@@ -34,7 +29,7 @@ export const Squeeze = defineOp({
     { name: 'axes', type: 'A', optional: true, constant: true },
   ],
   outputs: ['squeezed'],
-  types: { T: ALL, A: ['int64'] },
+  types: { T: ANY_DTYPE, A: ['int64'] },
   attrs: { axes: attr.ints({ optional: true, doc: 'opsets 1-12' }) },
   infer: (ctx) => {
     const x = input(ctx, 0);
@@ -55,7 +50,7 @@ export const Unsqueeze = defineOp({
     { name: 'axes', type: 'A', optional: true, constant: true },
   ],
   outputs: ['expanded'],
-  types: { T: ALL, A: ['int64'] },
+  types: { T: ANY_DTYPE, A: ['int64'] },
   attrs: { axes: attr.ints({ optional: true, doc: 'opsets 1-12' }) },
   infer: (ctx) => {
     const x = input(ctx, 0);

@@ -1,12 +1,8 @@
-// Transpose: a copy kernel whose input is read through permuted strides.
-import type { DType } from '../ir/dtype.ts';
 import { contiguousStrides } from '../ir/shape.ts';
 import { attr } from './attr.ts';
 import { defineOp, fail, input, intsAttr, type NodeCtx } from './define.ts';
-import { MAX_KNOWN_OPSET } from './elementwise.ts';
+import { ANY_DTYPE, MAX_KNOWN_OPSET } from './elementwise.ts';
 import { arg } from './expr.ts';
-
-const ALL: readonly DType[] = ['bool', 'float32', 'int32', 'int64'];
 
 function perm(ctx: NodeCtx): number[] {
   const r = input(ctx, 0).shape.length;
@@ -23,7 +19,7 @@ export const Transpose = defineOp({
   onnx: { opType: 'Transpose', domain: '', opsets: [1, MAX_KNOWN_OPSET] },
   inputs: [{ name: 'data', type: 'T' }],
   outputs: ['transposed'],
-  types: { T: ALL },
+  types: { T: ANY_DTYPE },
   attrs: { perm: attr.ints({ optional: true, doc: 'default: reversed dims' }) },
   infer: (ctx) => {
     const x = input(ctx, 0);
