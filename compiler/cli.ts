@@ -182,6 +182,8 @@ function kernelShape(p: KernelPlan): string {
       return `${p.combine} kept ${shapeStr(p.kept)} reduced ${shapeStr(p.reduced)}`;
     case 'concat':
       return `outer ${p.outer} axis ${p.sizes.join('+')} inner ${p.inner}`;
+    case 'window':
+      return `${p.mode} out ${shapeStr([p.n, p.m, ...p.outSpatial])} kernel ${shapeStr(p.kernel)}`;
   }
 }
 

@@ -117,4 +117,34 @@ export interface ConcatPlan extends PlanBase {
   readonly out: OutRef;
 }
 
-export type KernelPlan = ElementwisePlan | MatmulPlan | SoftmaxPlan | ReducePlan | ConcatPlan;
+/**
+ * Sliding-window kernels over [N, C, spatial...] (Conv, MaxPool, AveragePool). For each output
+ * element, window positions run in row-major order (conv: input channel of the group outer,
+ * then kernel positions), skipping positions outside the input; conv sums x * w from +0 and
+ * adds the bias last; max uses NaN-propagating max from -inf; avg sums, then divides by the
+ * count of in-bounds positions (or of positions inside the padded extent, countIncludePad).
+ */
+export interface WindowPlan extends PlanBase {
+  readonly kind: 'window';
+  readonly mode: 'conv' | 'max' | 'avg';
+  readonly n: number;
+  /** Input channels (all groups). */
+  readonly c: number;
+  /** Output channels. */
+  readonly m: number;
+  readonly group: number;
+  readonly inSpatial: readonly number[];
+  readonly outSpatial: readonly number[];
+  readonly kernel: readonly number[];
+  readonly strides: readonly number[];
+  readonly dilations: readonly number[];
+  readonly padsBegin: readonly number[];
+  readonly padsEnd: readonly number[];
+  readonly countIncludePad: boolean;
+  readonly input: OutRef;
+  readonly weight?: OutRef;
+  readonly bias?: OutRef;
+  readonly out: OutRef;
+}
+
+export type KernelPlan = ElementwisePlan | MatmulPlan | SoftmaxPlan | ReducePlan | ConcatPlan | WindowPlan;

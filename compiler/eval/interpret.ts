@@ -1,7 +1,7 @@
 // Runs a kernel plan in TS with exactly the order and rounding of the emitted
 // C and CUDA. Used by constant folding and as the reference in tests.
 
-import type { ConcatPlan, ElementwisePlan, KernelPlan, MatmulPlan, Operand, ReducePlan, SoftmaxPlan } from '../codegen/plan.ts';
+import type { ConcatPlan, ElementwisePlan, KernelPlan, MatmulPlan, Operand, ReducePlan, SoftmaxPlan, WindowPlan } from '../codegen/plan.ts';
 import { invariant } from '../errors.ts';
 import type { AnyTypedArray } from '../ir/dtype.ts';
 import { numel } from '../ir/shape.ts';
@@ -141,10 +141,71 @@ function concat(p: ConcatPlan, bufs: Buffers): void {
   });
 }
 
+function window(p: WindowPlan, bufs: Buffers): void {
+  const x = get(bufs, p.input.buf) as Float32Array;
+  const w = p.weight ? (get(bufs, p.weight.buf) as Float32Array) : undefined;
+  const b = p.bias ? (get(bufs, p.bias.buf) as Float32Array) : undefined;
+  const y = get(bufs, p.out.buf) as Float32Array;
+  const f = Math.fround;
+  const r = p.inSpatial.length;
+  const inSize = numel(p.inSpatial);
+  const kSize = numel(p.kernel);
+  const cg = p.c / p.group;
+  const mg = p.m / p.group;
+  const unflat = (i: number, dims: readonly number[]) => {
+    const out = new Array<number>(dims.length);
+    for (let d = dims.length - 1; d >= 0; d--) {
+      out[d] = i % dims[d];
+      i = Math.floor(i / dims[d]);
+    }
+    return out;
+  };
+  const outSize = numel(p.outSpatial);
+  const channels = p.mode === 'conv' ? cg : 1;
+  for (let n = 0; n < p.n; n++) {
+    for (let m = 0; m < p.m; m++) {
+      for (let o = 0; o < outSize; o++) {
+        const oi = unflat(o, p.outSpatial);
+        let acc = p.mode === 'max' ? -Infinity : 0;
+        let count = 0;
+        let countPad = 0;
+        for (let c = 0; c < channels; c++) {
+          const ch = p.mode === 'conv' ? Math.floor(m / mg) * cg + c : m;
+          for (let k = 0; k < kSize; k++) {
+            const ki = unflat(k, p.kernel);
+            let inPadded = true;
+            let inBounds = true;
+            let off = 0;
+            for (let d = 0; d < r; d++) {
+              const i = oi[d] * p.strides[d] + ki[d] * p.dilations[d] - p.padsBegin[d];
+              if (i < -p.padsBegin[d] || i >= p.inSpatial[d] + p.padsEnd[d]) inPadded = false;
+              if (i < 0 || i >= p.inSpatial[d]) inBounds = false;
+              off = off * p.inSpatial[d] + i;
+            }
+            if (!inPadded) continue;
+            countPad++;
+            if (!inBounds) continue;
+            count++;
+            const v = x[(n * p.c + ch) * inSize + off];
+            if (p.mode === 'conv') acc = f(acc + f(v * w![(m * cg + c) * kSize + k]));
+            else if (p.mode === 'max') acc = vm.fmaxf(acc, v);
+            else acc = f(acc + v);
+          }
+        }
+        const at = (n * p.m + m) * outSize + o;
+        if (p.mode === 'conv') y[at] = b ? f(acc + b[m]) : acc;
+        else if (p.mode === 'max') y[at] = acc;
+        else y[at] = f(acc / (p.countIncludePad ? countPad : count));
+      }
+    }
+  }
+}
+
 export function interpret(plan: KernelPlan, bufs: Buffers): void {
   if (plan.kind === 'elementwise') elementwise(plan, bufs);
   else if (plan.kind === 'matmul') matmul(plan, bufs);
   else if (plan.kind === 'reduce') reduce(plan, bufs);
   else if (plan.kind === 'concat') concat(plan, bufs);
+  else if (plan.kind === 'window') window(plan, bufs);
   else softmax(plan, bufs);
 }

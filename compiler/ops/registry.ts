@@ -17,16 +17,19 @@ import { Squeeze, Unsqueeze } from './squeeze.ts';
 import { Transpose } from './transpose.ts';
 import { Abs, Exp, LeakyRelu, Log, Neg, Relu, Sigmoid, Sqrt, Tanh } from './unary.ts';
 import { Max, Mean, Min, Sum } from './variadic.ts';
+import { AveragePool, Conv, GlobalAveragePool, GlobalMaxPool, MaxPool } from './window.ts';
 
 const ALL_OPS: readonly OpDef[] = [
   Abs,
   Add,
+  AveragePool,
   BatchNormalization,
   Cast,
   CastLike,
   Ceil,
   Clip,
   Concat,
+  Conv,
   Constant,
   ConstantOfShape,
   Div,
@@ -40,6 +43,8 @@ const ALL_OPS: readonly OpDef[] = [
   Floor,
   Gelu,
   Gemm,
+  GlobalAveragePool,
+  GlobalMaxPool,
   Greater,
   GreaterOrEqual,
   HardSigmoid,
@@ -54,6 +59,7 @@ const ALL_OPS: readonly OpDef[] = [
   LogSoftmax,
   MatMul,
   Max,
+  MaxPool,
   Mean,
   Min,
   Mul,

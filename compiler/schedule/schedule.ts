@@ -35,6 +35,8 @@ function readsOf(p: KernelPlan): string[] {
       return [p.input.buf];
     case 'concat':
       return p.inputs.map((i) => i.buf);
+    case 'window':
+      return [p.input.buf, ...(p.weight ? [p.weight.buf] : []), ...(p.bias ? [p.bias.buf] : [])];
   }
 }
 

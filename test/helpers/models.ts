@@ -123,6 +123,19 @@ export function kernelGraphs(): NamedGraph[] {
     b.output(asInt);
     out.push({ name: 'slice_concat', graph: b.build() });
   }
+  {
+    // Grouped, strided, dilated, padded 2-D conv with bias; ceil-mode pools with padding.
+    const b = new GraphBuilder('conv_pool');
+    const x = b.input('x', 'float32', [2, 4, 7, 6]);
+    const w = b.constant('w', weight([6, 2, 3, 2], 16, 1));
+    const bias = b.constant('b', weight([6], 17, 1));
+    const conv = b.op('Conv', [x, w, bias], { group: 2, strides: [2, 1], dilations: [1, 2], pads: [1, 0, 2, 1] });
+    b.output(conv);
+    b.output(b.op('MaxPool', [conv], { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1, pads: [1, 1, 0, 0] }));
+    b.output(b.op('AveragePool', [x], { kernel_shape: [3, 3], auto_pad: 'SAME_LOWER', count_include_pad: 1 }));
+    b.output(b.op('GlobalAveragePool', [x]));
+    out.push({ name: 'conv_pool', graph: b.build() });
+  }
   return out;
 }
 

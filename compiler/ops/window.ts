@@ -1,0 +1,195 @@
+// Conv, MaxPool, AveragePool (one window plan kind, see WindowPlan) and the
+// global pools (decomposed into ReduceMean / ReduceMax over the spatial dims).
+import type { WindowPlan } from '../codegen/plan.ts';
+import { makeTensor } from '../ir/tensor.ts';
+import { attr } from './attr.ts';
+import { defineOp, fail, input, intAttr, intsAttr, type LowerCtx, type NodeCtx, type OpDef, shapeError } from './define.ts';
+import { MAX_KNOWN_OPSET } from './elementwise.ts';
+
+const AUTO_PAD = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'];
+
+interface Geometry {
+  kernel: number[];
+  strides: number[];
+  dilations: number[];
+  padsBegin: number[];
+  padsEnd: number[];
+  outSpatial: number[];
+}
+
+/** Output size and padding per spatial dim, as the ONNX reference computes them. */
+function geometry(ctx: NodeCtx, kernel: number[], ceilMode: boolean): Geometry {
+  const x = input(ctx, 0);
+  if (x.shape.length < 3) shapeError(ctx, 'input needs rank >= 3 ([N, C, spatial...])', [x.shape]);
+  const inSp = x.shape.slice(2);
+  const r = inSp.length;
+  const list = (name: string, dflt: number) => {
+    const v = intsAttr(ctx, name) ?? Array(r).fill(dflt);
+    if (v.length !== r || v.some((e) => !(e >= 1))) fail(ctx, 'VOLTA_E_UNSUPPORTED_ATTR', `${name}=[${v.join(',')}]`, `${r} positive values`);
+    return [...v];
+  };
+  if (kernel.length !== r || kernel.some((k) => !(k >= 1))) fail(ctx, 'VOLTA_E_UNSUPPORTED_ATTR', `kernel_shape=[${kernel.join(',')}]`, `${r} positive values`);
+  const strides = list('strides', 1);
+  const dilations = list('dilations', 1);
+  const pads = intsAttr(ctx, 'pads') ?? Array(2 * r).fill(0);
+  if (pads.length !== 2 * r || pads.some((p) => p < 0)) fail(ctx, 'VOLTA_E_UNSUPPORTED_ATTR', `pads=[${pads.join(',')}]`, `${2 * r} non-negative values`);
+  const autoPad = ctx.attrs.auto_pad as string;
+  const padsBegin: number[] = [];
+  const padsEnd: number[] = [];
+  const outSpatial = inSp.map((n, i) => {
+    const eff = (kernel[i] - 1) * dilations[i] + 1;
+    if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+      const out = Math.ceil(n / strides[i]);
+      const total = Math.max(0, (out - 1) * strides[i] + eff - n);
+      const small = Math.floor(total / 2);
+      padsBegin.push(autoPad === 'SAME_UPPER' ? small : total - small);
+      padsEnd.push(autoPad === 'SAME_UPPER' ? total - small : small);
+      return out;
+    }
+    const [b, e] = autoPad === 'VALID' ? [0, 0] : [pads[i], pads[i + r]];
+    padsBegin.push(b);
+    padsEnd.push(e);
+    const span = n + b + e - eff;
+    if (span < 0) return 0;
+    let out = (ceilMode ? Math.ceil(span / strides[i]) : Math.floor(span / strides[i])) + 1;
+    // A last window that would start inside the end padding is dropped (as the reference does).
+    if (ceilMode && (out - 1) * strides[i] >= n + b) out -= 1;
+    return out;
+  });
+  return { kernel, strides, dilations, padsBegin, padsEnd, outSpatial };
+}
+
+const windowAttrs = {
+  auto_pad: attr.string({ default: 'NOTSET', allowed: AUTO_PAD }),
+  pads: attr.ints({ optional: true }),
+  strides: attr.ints({ optional: true }),
+  dilations: attr.ints({ optional: true }),
+};
+
+function poolOp(name: 'MaxPool' | 'AveragePool', since: number): OpDef {
+  const geo = (ctx: NodeCtx) => geometry(ctx, [...(intsAttr(ctx, 'kernel_shape') ?? [])], intAttr(ctx, 'ceil_mode') === 1);
+  return defineOp({
+    name,
+    onnx: { opType: name, domain: '', opsets: [since, MAX_KNOWN_OPSET] },
+    inputs: [{ name: 'X', type: 'T' }],
+    outputs: ['Y'],
+    types: { T: ['float32'] },
+    attrs: {
+      ...windowAttrs,
+      kernel_shape: attr.ints(),
+      ceil_mode: attr.int({ default: 0, allowed: [0, 1] }),
+      ...(name === 'MaxPool'
+        ? { storage_order: attr.int({ default: 0, allowed: [0], doc: 'row-major indices only' }) }
+        : { count_include_pad: attr.int({ default: 0, allowed: [0, 1] }) }),
+    },
+    infer: (ctx) => {
+      const x = input(ctx, 0);
+      return [{ dtype: x.dtype, shape: [x.shape[0], x.shape[1], ...geo(ctx).outSpatial] }];
+    },
+    lowering: { kind: 'plan', plan: (ctx) => windowPlan(ctx, name === 'MaxPool' ? 'max' : 'avg', geo(ctx), 1) },
+    coverage:
+      name === 'MaxPool'
+        ? 'float32, any spatial rank, pads/auto_pad/strides/dilations/ceil_mode; the Indices output is not supported'
+        : 'float32, any spatial rank, pads/auto_pad/strides/dilations/ceil_mode/count_include_pad',
+  });
+}
+
+function windowPlan(ctx: LowerCtx, mode: WindowPlan['mode'], g: Geometry, group: number): WindowPlan {
+  const x = input(ctx, 0);
+  const out = ctx.outputs[0];
+  const w = mode === 'conv' ? input(ctx, 1) : undefined;
+  const b = mode === 'conv' ? ctx.inputs[2] : undefined;
+  return {
+    kind: 'window',
+    name: ctx.node.op.toLowerCase(),
+    ops: [ctx.node.op],
+    nodes: [ctx.node.name],
+    mode,
+    n: x.shape[0],
+    c: x.shape[1],
+    m: out.shape[1],
+    group,
+    inSpatial: x.shape.slice(2),
+    ...g,
+    countIncludePad: ctx.attrs.count_include_pad === 1,
+    input: { buf: x.id, dtype: x.dtype },
+    weight: w && { buf: w.id, dtype: w.dtype },
+    bias: b && { buf: b.id, dtype: b.dtype },
+    out: { buf: out.id, dtype: out.dtype },
+  };
+}
+
+export const MaxPool = poolOp('MaxPool', 8);
+export const AveragePool = poolOp('AveragePool', 7);
+
+function convGeometry(ctx: NodeCtx): Geometry & { group: number } {
+  const x = input(ctx, 0);
+  const w = input(ctx, 1);
+  const group = intAttr(ctx, 'group');
+  if (w.shape.length !== x.shape.length) shapeError(ctx, 'W must have the rank of X', [x.shape, w.shape]);
+  if (group < 1 || x.shape[1] % group !== 0 || w.shape[0] % group !== 0 || w.shape[1] * group !== x.shape[1]) {
+    shapeError(ctx, `channels do not match group=${group} (C = W.shape[1] * group, M divisible by group)`, [x.shape, w.shape]);
+  }
+  const b = ctx.inputs[2];
+  if (b !== undefined && (b.shape.length !== 1 || b.shape[0] !== w.shape[0])) shapeError(ctx, 'B must have shape [M]', [x.shape, w.shape, b.shape]);
+  const ks = intsAttr(ctx, 'kernel_shape');
+  const kernel = w.shape.slice(2);
+  if (ks !== undefined && (ks.length !== kernel.length || ks.some((k, i) => k !== kernel[i]))) {
+    fail(ctx, 'VOLTA_E_UNSUPPORTED_ATTR', `kernel_shape=[${ks.join(',')}] but W has [${kernel.join(',')}]`, 'kernel_shape matching W');
+  }
+  return { ...geometry(ctx, kernel, false), group };
+}
+
+export const Conv = defineOp({
+  name: 'Conv',
+  onnx: { opType: 'Conv', domain: '', opsets: [1, MAX_KNOWN_OPSET] },
+  inputs: [
+    { name: 'X', type: 'T' },
+    { name: 'W', type: 'T' },
+    { name: 'B', type: 'T', optional: true },
+  ],
+  outputs: ['Y'],
+  types: { T: ['float32'] },
+  attrs: { ...windowAttrs, kernel_shape: attr.ints({ optional: true }), group: attr.int({ default: 1 }) },
+  infer: (ctx) => {
+    const x = input(ctx, 0);
+    return [{ dtype: x.dtype, shape: [x.shape[0], input(ctx, 1).shape[0], ...convGeometry(ctx).outSpatial] }];
+  },
+  lowering: {
+    kind: 'plan',
+    plan: (ctx) => {
+      const { group, ...g } = convGeometry(ctx);
+      return windowPlan(ctx, 'conv', g, group);
+    },
+  },
+  coverage: 'float32, any spatial rank, groups, pads/auto_pad/strides/dilations; per output: sum over (channel, kernel position) in row-major order, then + B',
+});
+
+function globalPool(name: 'GlobalAveragePool' | 'GlobalMaxPool', reduce: 'ReduceMean' | 'ReduceMax'): OpDef {
+  return defineOp({
+    name,
+    onnx: { opType: name, domain: '', opsets: [1, MAX_KNOWN_OPSET] },
+    inputs: [{ name: 'X', type: 'T' }],
+    outputs: ['Y'],
+    types: { T: ['float32'] },
+    attrs: {},
+    infer: (ctx) => {
+      const x = input(ctx, 0);
+      if (x.shape.length < 3) shapeError(ctx, 'input needs rank >= 3 ([N, C, spatial...])', [x.shape]);
+      return [{ dtype: x.dtype, shape: x.shape.map((d, i) => (i < 2 ? d : 1)) }];
+    },
+    lowering: {
+      kind: 'decompose',
+      build: (ctx, e) => {
+        const x = input(ctx, 0);
+        const axes = x.shape.slice(2).map((_, i) => i + 2);
+        const op = ctx.opset >= 18 ? e.op(reduce, [x, e.constant(makeTensor('int64', [axes.length], axes))]) : e.op(reduce, [x], { axes });
+        return [op];
+      },
+    },
+    coverage: `${reduce} over the spatial dims, keepdims`,
+  });
+}
+
+export const GlobalAveragePool = globalPool('GlobalAveragePool', 'ReduceMean');
+export const GlobalMaxPool = globalPool('GlobalMaxPool', 'ReduceMax');
