@@ -71,6 +71,7 @@ const CASES: { op: string; dtypes: DType[]; arity: number; attrs?: Record<string
   { op: 'GreaterOrEqual', dtypes: ['float32', 'int64'], arity: 2 },
   { op: 'Equal', dtypes: ['float32', 'int32', 'bool'], arity: 2 },
   { op: 'PRelu', dtypes: ['float32'], arity: 2 },
+  { op: 'Pow', dtypes: ['float32', 'int32', 'int64'], arity: 2 },
   { op: 'Where', dtypes: ['float32', 'int64'], arity: 3, first: 'bool' },
 ];
 

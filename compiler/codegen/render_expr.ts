@@ -46,11 +46,11 @@ export function renderExpr(e: Expr, args: readonly string[]): string {
     }
     case 'binary': {
       if (e.dtype === 'float32') {
-        if (e.op === 'max' || e.op === 'min') return `volta_f${e.op}f(${r(e.a)}, ${r(e.b)})`;
+        if (e.op === 'max' || e.op === 'min' || e.op === 'pow') return `volta_${e.op === 'pow' ? 'pow' : `f${e.op}`}f(${r(e.a)}, ${r(e.b)})`;
         return `(${r(e.a)} ${OPS[e.op]} ${r(e.b)})`;
       }
       const short = DTYPES[e.dtype].short;
-      if (e.op === 'div' || e.op === 'max' || e.op === 'min') return `volta_${e.op}_${short}(${r(e.a)}, ${r(e.b)})`;
+      if (e.op === 'div' || e.op === 'max' || e.op === 'min' || e.op === 'pow') return `volta_${e.op}_${short}(${r(e.a)}, ${r(e.b)})`;
       const t = DTYPES[e.dtype].c;
       const u = e.dtype === 'int64' ? 'uint64_t' : 'uint32_t';
       return `((${t})((${u})${r(e.a)} ${OPS[e.op]} (${u})${r(e.b)}))`;

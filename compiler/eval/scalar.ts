@@ -63,6 +63,8 @@ export function binary(op: BinaryOp, dtype: DType, a: Scalar, b: Scalar): Scalar
         return x > y ? x : y;
       case 'min':
         return x < y ? x : y;
+      case 'pow':
+        return powInt64(x, y);
     }
   }
   const x = a as number;
@@ -81,6 +83,8 @@ export function binary(op: BinaryOp, dtype: DType, a: Scalar, b: Scalar): Scalar
         return x > y ? x : y;
       case 'min':
         return x < y ? x : y;
+      case 'pow':
+        return powInt32(x, y);
     }
   }
   switch (op) {
@@ -96,6 +100,8 @@ export function binary(op: BinaryOp, dtype: DType, a: Scalar, b: Scalar): Scalar
       return vm.fmaxf(x, y);
     case 'min':
       return vm.fminf(x, y);
+    case 'pow':
+      return powf(x, y);
   }
 }
 
@@ -138,6 +144,61 @@ export function reduceInit(init: 'zero' | 'one' | 'lowest' | 'highest', dtype: D
   if (dtype === 'int64') return low ? -(2n ** 63n) : 2n ** 63n - 1n;
   if (dtype === 'int32') return low ? -(2 ** 31) : 2 ** 31 - 1;
   return low ? 0 : 1;
+}
+
+/** Mirrors volta_powf in templates/common/volta_ops.h operation for operation. */
+export function powf(x: number, y: number): number {
+  if (y === 0 || x === 1) return 1;
+  if (Number.isNaN(x) || Number.isNaN(y)) return Number.NaN;
+  const ax = Math.abs(x);
+  const ay = Math.abs(y);
+  if (ay === Infinity) {
+    if (ax === 1) return 1;
+    return ax > 1 === y > 0 ? Infinity : 0;
+  }
+  const isInt = Math.floor(y) === y;
+  const negative = x < 0 || Object.is(x, -0);
+  if (negative && ax !== 0 && !isInt) return Number.NaN;
+  const odd = isInt && ay < 16777216 && ay % 2 === 1;
+  let r: number;
+  if (isInt && ay <= 64) {
+    let n = ay;
+    let b = ax;
+    r = 1;
+    while (n !== 0) {
+      if (n % 2 === 1) r = f(r * b);
+      b = f(b * b);
+      n = Math.floor(n / 2);
+    }
+    if (y < 0) r = f(1 / r);
+  } else r = vm.expf(f(y * vm.logf(ax)));
+  return negative && odd ? -r : r;
+}
+
+function powInt32(x: number, y: number): number {
+  if (y < 0) return x === 1 ? 1 : x === -1 ? (y % 2 !== 0 ? -1 : 1) : 0;
+  let r = 1;
+  let b = x | 0;
+  let n = y;
+  while (n !== 0) {
+    if (n & 1) r = Math.imul(r, b);
+    b = Math.imul(b, b);
+    n >>>= 1;
+  }
+  return r;
+}
+
+function powInt64(x: bigint, y: bigint): bigint {
+  if (y < 0n) return x === 1n ? 1n : x === -1n ? (y % 2n !== 0n ? -1n : 1n) : 0n;
+  let r = 1n;
+  let b = BigInt.asUintN(64, x);
+  let n = y;
+  while (n !== 0n) {
+    if (n & 1n) r = BigInt.asUintN(64, r * b);
+    b = BigInt.asUintN(64, b * b);
+    n >>= 1n;
+  }
+  return BigInt.asIntN(64, r);
 }
 
 export function constScalar(v: number, dtype: DType): Scalar {

@@ -1,6 +1,7 @@
 // Add, Sub, Mul, Div: numpy broadcasting, one kernel expression each.
-import { binaryOp, NUMERIC } from './elementwise.ts';
-import { add, div, mul, sub } from './expr.ts';
+import { defineOp } from './define.ts';
+import { binaryOp, inferBroadcast, MAX_KNOWN_OPSET, NUMERIC } from './elementwise.ts';
+import { add, cast, div, type Expr, mul, pow, sub } from './expr.ts';
 
 const note = 'numpy broadcasting (opset 7+; the opset 1/6 `broadcast` attribute form is not supported)';
 
@@ -16,3 +17,30 @@ export const Div = binaryOp(
   },
   div,
 );
+
+/** x^y: float bases use volta_powf (exponent cast to float32); integer bases with integer
+ * exponents multiply exactly (wrapping); integer bases with float exponents go through
+ * volta_powf and cast back (truncating, saturating). */
+export const Pow = defineOp({
+  name: 'Pow',
+  onnx: { opType: 'Pow', domain: '', opsets: [7, MAX_KNOWN_OPSET] },
+  inputs: [
+    { name: 'X', type: 'T' },
+    { name: 'Y', type: 'T1' },
+  ],
+  outputs: ['Z'],
+  types: { T: NUMERIC, T1: NUMERIC },
+  attrs: {},
+  infer: inferBroadcast,
+  lowering: {
+    kind: 'elementwise',
+    scalar: (args) => {
+      const [x, y] = args as Expr[];
+      if (x.dtype === 'float32') return pow(x, cast(y, 'float32'));
+      if (y.dtype !== 'float32') return pow(x, cast(y, x.dtype));
+      return cast(pow(cast(x, 'float32'), y), x.dtype);
+    },
+  },
+  coverage:
+    'numpy broadcasting; integer exponents up to 64 by repeated squaring, others as exp(y log|x|) (within rtol 1e-3 of the reference, not correctly rounded); integer x with a negative integer exponent gives 0 unless |x| = 1',
+});

@@ -4,7 +4,7 @@
 import type { DType } from '../ir/dtype.ts';
 
 export type UnaryOp = 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'sigmoid' | 'erf' | 'floor' | 'ceil';
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min';
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow';
 export type CompareOp = 'lt' | 'le' | 'gt' | 'ge' | 'eq';
 
 export type Expr =
@@ -48,6 +48,7 @@ export const mul = bin('mul');
 export const div = bin('div');
 export const max = bin('max');
 export const min = bin('min');
+export const pow = bin('pow');
 export const lt = cmp('lt');
 export const le = cmp('le');
 export const gt = cmp('gt');

@@ -1,7 +1,7 @@
 // The op registry: a typed, sorted table built from the op modules. Nothing
 // outside it dispatches on op-name strings.
 import { Ceil, Elu, Erf, Floor, Gelu, HardSigmoid, HardSwish, Reciprocal, Selu, Sign, Softplus } from './activations.ts';
-import { Add, Div, Mul, Sub } from './binary.ts';
+import { Add, Div, Mul, Pow, Sub } from './binary.ts';
 import { Constant } from './constant.ts';
 import { Cast, CastLike, Clip, Dropout, Expand, Shape } from './convert_ops.ts';
 import type { OpDef } from './define.ts';
@@ -65,6 +65,7 @@ const ALL_OPS: readonly OpDef[] = [
   Mul,
   Neg,
   PRelu,
+  Pow,
   Reciprocal,
   ReduceL2,
   ReduceLogSumExp,

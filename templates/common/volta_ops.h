@@ -59,4 +59,58 @@ VOLTA_FN int64_t volta_f32_to_i64(float x) {
   return (int64_t)x;
 }
 
+/* pow: integer exponents up to 64 by binary exponentiation (exact where the
+ * products are), others as exp(y * log|x|); sign and special cases as C's powf. */
+VOLTA_FN float volta_powf(float x, float y) {
+  if (y == 0.0f || x == 1.0f) return 1.0f;
+  if (x != x || y != y) return VOLTA_NAN;
+  const float ax = volta_absf(x);
+  const float ay = volta_absf(y);
+  if (ay == VOLTA_INF) {
+    if (ax == 1.0f) return 1.0f;
+    return ((ax > 1.0f) == (y > 0.0f)) ? VOLTA_INF : 0.0f;
+  }
+  const int is_int = volta_floorf(y) == y;
+  const int negative = (volta_f32_to_bits(x) >> 31) != 0;
+  if (negative && ax != 0.0f && !is_int) return VOLTA_NAN;
+  const int odd = is_int && ay < 16777216.0f && (((int64_t)ay) & 1);
+  float r;
+  if (is_int && ay <= 64.0f) {
+    int64_t n = (int64_t)ay;
+    float b = ax;
+    r = 1.0f;
+    while (n != 0) {
+      if (n & 1) r = r * b;
+      b = b * b;
+      n >>= 1;
+    }
+    if (y < 0.0f) r = 1.0f / r;
+  } else {
+    r = volta_expf(y * volta_logf(ax));
+  }
+  return (negative && odd) ? -r : r;
+}
+
+/* Integer pow wraps like repeated multiplication; a negative exponent gives 0 unless |x| == 1. */
+VOLTA_FN int32_t volta_pow_i32(int32_t x, int32_t y) {
+  if (y < 0) return x == 1 ? 1 : (x == -1 ? ((y & 1) ? -1 : 1) : 0);
+  uint32_t r = 1u, b = (uint32_t)x;
+  while (y != 0) {
+    if (y & 1) r = r * b;
+    b = b * b;
+    y >>= 1;
+  }
+  return (int32_t)r;
+}
+VOLTA_FN int64_t volta_pow_i64(int64_t x, int64_t y) {
+  if (y < 0) return x == 1 ? 1 : (x == -1 ? ((y & 1) ? -1 : 1) : 0);
+  uint64_t r = 1u, b = (uint64_t)x;
+  while (y != 0) {
+    if (y & 1) r = r * b;
+    b = b * b;
+    y >>= 1;
+  }
+  return (int64_t)r;
+}
+
 #endif
