@@ -1,0 +1,121 @@
+import { parseArgs } from 'node:util';
+import type { CompileOptions } from '../compile.ts';
+import { VoltaError } from '../errors.ts';
+import { VOLTA_VERSION } from '../version.ts';
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const stdio: Io = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+};
+
+// ---- help -------------------------------------------------------------------
+
+export const MAIN_HELP = `volta ${VOLTA_VERSION}: a deterministic ahead-of-time compiler from ONNX to C and CUDA
+
+Usage: volta <command> [options]
+
+Commands:
+  compile <model.onnx> -o <dir>   write the generated sources, weights and plan, and build the addon
+  run <model.onnx>                compile (cached), run once and print the outputs and timings
+  inspect <model.onnx>            show ops, passes, kernel plans, memory plan and fingerprint
+
+Run 'volta <command> --help' for a command's options.
+`;
+
+export const COMMON_OPTS = `  --target c|cuda             backend (default c)
+  --mode strict|balanced      strict (default) never falls back or accepts non-finite constants;
+                              balanced falls back from cuda to c and accepts them, with a note`;
+
+export const HELP: Record<string, string> = {
+  compile: `Usage: volta compile <model.onnx> -o <dir> [options]
+
+Writes into <dir>: model.c, model.cu, addon.cc (the addon glue for --target),
+weights.bin (the constants blob), plan.json (kernels, memory plan, fingerprint)
+and volta.node (the addon, built through the cache and copied). For target c,
+model.cu is also compiled with 'nvcc -c' to model_cuda.o when nvcc is on PATH.
+Prints the fingerprint and per-stage timings.
+
+Options:
+  -o, --out <dir>             output directory (required)
+${COMMON_OPTS}
+  --dump <dir>                also write one NNN_<pass>.ir snapshot per pass there
+  --cache <dir>               addon cache (default $VOLTA_CACHE_DIR or ./.volta-cache)
+  -h, --help                  show this help
+`,
+  run: `Usage: volta run <model.onnx> [options]
+
+Compiles the model (the addon is cached by fingerprint), runs it and prints each
+output (name, dtype, dims, values; long tensors are shortened), the fingerprint,
+whether the addon came from the cache, per-stage timings and the run time (the
+median of --runs timed runs after a first, untimed one).
+
+Inputs: --input name=file for each input; .npy (float32/int64/int32/bool,
+little-endian, C order) or .pb (an ONNX TensorProto). An input not given:
+  - the first input reads input.pb next to the model if that file exists
+    (--example requires it to);
+  - any other input is filled deterministically: element i is
+    (i mod 10) / 10 for float32, i mod 2 for int32/int64/bool.
+
+Options:
+  --input <name=file>         an input tensor (repeatable)
+  --example                   use input.pb next to the model for the first input
+${COMMON_OPTS}
+  --cache <dir>               addon cache (default $VOLTA_CACHE_DIR or ./.volta-cache)
+  --runs <n>                  timed runs for the median (default 5)
+  -h, --help                  show this help
+`,
+  inspect: `Usage: volta inspect <model.onnx> [options]
+
+Prints the model's ops and counts, inputs and outputs, every pass with its
+snapshot fingerprint and the rewrites it made, the kernel plans, the memory plan
+and the fingerprint. Nothing is built.
+
+Options:
+  --passes                    also print each pass's IR text
+  --compare <other.onnx>      compile both and name the first pass whose IR differs
+  --json                      print one JSON object instead of text
+${COMMON_OPTS}
+  -h, --help                  show this help
+`,
+};
+
+// ---- argument parsing -------------------------------------------------------
+
+export type OptSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
+
+export const TARGET_MODE: OptSpec = { target: { type: 'string' }, mode: { type: 'string' } };
+
+export const SPECS: Record<string, OptSpec> = {
+  compile: { ...TARGET_MODE, out: { type: 'string', short: 'o' }, dump: { type: 'string' }, cache: { type: 'string' } },
+  run: { ...TARGET_MODE, input: { type: 'string', multiple: true }, example: { type: 'boolean' }, cache: { type: 'string' }, runs: { type: 'string' } },
+  inspect: { ...TARGET_MODE, passes: { type: 'boolean' }, compare: { type: 'string' }, json: { type: 'boolean' } },
+};
+
+export type Values = Record<string, string | boolean | string[] | undefined>;
+
+export function usage(cmd: string, found: string): VoltaError {
+  return new VoltaError('VOLTA_E_BAD_OPTION', { found, hint: `see 'volta ${cmd} --help'` });
+}
+
+export function parse(cmd: string, args: string[]): { values: Values; model?: string } {
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options: { ...SPECS[cmd], help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    // parseArgs reports unknown options and missing values as TypeErrors with ERR_PARSE_ARGS_* codes.
+    if ((e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) throw usage(cmd, (e as Error).message);
+    throw e;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { values };
+  if (positionals.length !== 1) throw usage(cmd, positionals.length === 0 ? 'no model file given' : `several model files given: ${positionals.join(' ')}`);
+  return { values, model: positionals[0] };
+}
+
+export function compileOptions(v: Values): CompileOptions {
+  return { target: v.target as CompileOptions['target'], mode: v.mode as CompileOptions['mode'] };
+}

@@ -1,0 +1,64 @@
+// `volta compile`: sources, weights, plan and the built addon in a directory.
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { Volta } from '../../runtime/index.ts';
+import { addonSource, buildAddon, compileCudaObject, defaultCacheDir } from '../build/build.ts';
+import { findTools } from '../build/toolchain.ts';
+import { VOLTA_VERSION } from '../version.ts';
+import { compileOptions, type Io, usage, type Values } from './args.ts';
+import { kernelsOf, memoryOf, shown, timingsText, valuesOf } from './format.ts';
+// ---- compile ----------------------------------------------------------------
+
+export async function cmdCompile(model: string, v: Values, io: Io): Promise<number> {
+  if (typeof v.out !== 'string') throw usage('compile', 'no output directory (-o <dir>)');
+  const out = resolve(v.out);
+  const o = compileOptions(v);
+  const dump = typeof v.dump === 'string' ? resolve(v.dump) : undefined;
+  const compiled = Volta.compileOnly(model, { ...o, dumpDir: dump });
+  const backend = compiled.options.target;
+  const cacheDir = resolve(typeof v.cache === 'string' ? v.cache : defaultCacheDir());
+  mkdirSync(out, { recursive: true });
+  // Emit both first: emission is timed by the compiler (emit-c, emit-cuda), 'write' is only the files.
+  const [c, cu] = [compiled.source('c'), compiled.source('cuda')];
+  const t0 = performance.now();
+  writeFileSync(join(out, 'model.c'), c);
+  writeFileSync(join(out, 'model.cu'), cu);
+  writeFileSync(join(out, 'addon.cc'), addonSource(backend));
+  writeFileSync(join(out, 'weights.bin'), compiled.weights);
+  const plan = {
+    volta: VOLTA_VERSION,
+    model: basename(model),
+    fingerprint: compiled.fingerprint,
+    target: backend,
+    mode: compiled.options.mode,
+    inputs: valuesOf(compiled, compiled.graph.inputs),
+    outputs: valuesOf(compiled, compiled.graph.outputs),
+    kernels: kernelsOf(compiled),
+    memory: memoryOf(compiled),
+  };
+  writeFileSync(join(out, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
+  const writeMs = performance.now() - t0;
+  const build = await buildAddon(compiled, backend, cacheDir);
+  copyFileSync(build.addonPath, join(out, 'volta.node'));
+  const timings: Record<string, number> = { ...compiled.timings, write: writeMs };
+  for (const [k, t] of Object.entries(build.timings)) timings[`build-${k}`] = t;
+
+  const lines = [
+    `model        ${shown(resolve(model))}`,
+    `target       ${backend}, mode ${compiled.options.mode}`,
+    `fingerprint  ${compiled.fingerprint}`,
+    `wrote        ${shown(out)}/{model.c, model.cu, addon.cc, weights.bin, plan.json}`,
+    `addon        ${shown(join(out, 'volta.node'))} (cache ${build.cacheHit ? 'hit' : 'miss'}: ${shown(build.addonPath)})`,
+  ];
+  if (dump !== undefined) lines.push(`dumped       ${compiled.snapshots.length} pass snapshots to ${shown(dump)}`);
+  if (backend === 'c') {
+    // The CUDA source is checked with nvcc -c even for target c: no GPU is needed for that.
+    const tools = await findTools();
+    if (tools.nvcc) {
+      timings['nvcc-object'] = await compileCudaObject(cu, out);
+      lines.push(`nvcc         compiled model.cu -> ${shown(join(out, 'model_cuda.o'))}`);
+    } else lines.push('nvcc         not on PATH: model.cu written but not compiled');
+  }
+  io.out(`${lines.join('\n')}\n\ntimings\n${timingsText(timings)}\n`);
+  return 0;
+}

@@ -1,0 +1,139 @@
+// `volta run`: compile (cached), run, print outputs, fingerprint, cache and timings.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Volta } from '../../runtime/index.ts';
+import { readNpy } from '../../runtime/npy.ts';
+import { Tensor } from '../../runtime/tensor.ts';
+import { defaultCacheDir } from '../build/build.ts';
+import { VoltaError } from '../errors.ts';
+import { DTYPES, type DType, dtypeFromOnnx } from '../ir/dtype.ts';
+import { numel, shapeStr } from '../ir/shape.ts';
+import { decodeModel, decodeTensor } from '../onnx/proto.ts';
+import { tensorFromProto } from '../onnx/tensor_proto.ts';
+import { compileOptions, type Io, usage, type Values } from './args.ts';
+import { formatValues, shown, table, timingsText } from './format.ts';
+// ---- run --------------------------------------------------------------------
+
+export interface InputInfo {
+  name: string;
+  dtype: DType;
+  dims: number[];
+}
+
+/** The model's run inputs (graph inputs that are not initializers), read from the file. */
+export function modelInputs(path: string): InputInfo[] {
+  const m = decodeModel(readFileSync(path));
+  const inits = new Set(m.graph.initializer.map((t) => t.name));
+  return m.graph.input
+    .filter((vi) => !inits.has(vi.name))
+    .map((vi) => ({ name: vi.name, dtype: dtypeFromOnnx(vi.elemType) ?? 'float32', dims: (vi.dims ?? []).map((d) => (typeof d === 'number' ? d : 0)) }));
+}
+
+export function readInputFile(file: string): Tensor {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new VoltaError('VOLTA_E_BAD_INPUT', { found: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+  }
+  if (file.endsWith('.npy')) return readNpy(bytes, file);
+  if (file.endsWith('.pb')) {
+    const t = tensorFromProto(decodeTensor(bytes), { where: `input file ${file}` });
+    return new Tensor(t.dtype, t.data, t.shape);
+  }
+  throw new VoltaError('VOLTA_E_BAD_INPUT', { found: `input file ${file}`, expected: '.npy or .pb (ONNX TensorProto) files' });
+}
+
+/** The documented fill for inputs given no file: (i mod 10) / 10 for float32, i mod 2 otherwise. */
+export function fillInput(dtype: DType, dims: readonly number[]): Tensor {
+  const n = numel(dims);
+  const data = DTYPES[dtype].make(n);
+  for (let i = 0; i < n; i++) {
+    if (data instanceof BigInt64Array) data[i] = BigInt(i % 2);
+    else data[i] = dtype === 'float32' ? (i % 10) / 10 : i % 2;
+  }
+  return new Tensor(dtype, data, dims);
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+export async function cmdRun(model: string, v: Values, io: Io): Promise<number> {
+  const runs = v.runs === undefined ? 5 : Number(v.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw usage('run', `--runs ${JSON.stringify(v.runs)} is not a positive integer`);
+  const given = new Map<string, string>();
+  for (const spec of (v.input as string[] | undefined) ?? []) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0) throw usage('run', `--input ${JSON.stringify(spec)} is not name=file`);
+    given.set(spec.slice(0, eq), spec.slice(eq + 1));
+  }
+  const cacheDir = resolve(typeof v.cache === 'string' ? v.cache : defaultCacheDir());
+  const t0 = performance.now();
+  const session = await Volta.compile(model, { ...compileOptions(v), cacheDir });
+  const compileMs = performance.now() - t0;
+
+  const example = join(dirname(resolve(model)), 'input.pb');
+  const exampleExists = existsSync(example);
+  if (v.example && !exampleExists)
+    throw new VoltaError('VOLTA_E_BAD_INPUT', { found: `--example: no ${shown(example)}`, hint: 'put an input.pb (an ONNX TensorProto) next to the model' });
+  for (const name of [...given.keys()].sort()) {
+    if (!session.inputNames.includes(name)) {
+      throw new VoltaError('VOLTA_E_BAD_INPUT', {
+        found: `--input ${name}: the model has no input ${JSON.stringify(name)}`,
+        expected: session.inputNames.join(', '),
+      });
+    }
+  }
+  const infos = modelInputs(resolve(model));
+  const feeds: Record<string, Tensor> = {};
+  const sources: string[][] = [];
+  session.inputNames.forEach((name, i) => {
+    const file = given.get(name);
+    let t: Tensor;
+    let from: string;
+    if (file !== undefined) {
+      t = readInputFile(file);
+      from = file;
+    } else if (i === 0 && exampleExists) {
+      t = readInputFile(example);
+      from = shown(example);
+    } else {
+      const info = infos.find((x) => x.name === name);
+      if (info === undefined) throw new VoltaError('VOLTA_E_INTERNAL', { found: `input ${name} not in the model file` });
+      t = fillInput(info.dtype, info.dims);
+      from = 'deterministic fill';
+    }
+    feeds[name] = t;
+    sources.push([name, `${t.type} ${shapeStr(t.dims)}`, `from ${from}`]);
+  });
+
+  const outputs = session.runSync(feeds);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const s = performance.now();
+    session.runSync(feeds);
+    times.push(performance.now() - s);
+  }
+  const r = session.report();
+  const lines = [
+    `model        ${shown(resolve(model))}`,
+    `backend      ${r.backend} (target ${r.requestedTarget}, mode ${r.mode})${r.fallback ? `, fell back from cuda: ${r.fallback.reason}` : ''}`,
+    `fingerprint  ${r.fingerprint}`,
+    `cache        ${r.cacheHit ? 'hit' : 'miss'} (${shown(r.addonPath)})`,
+    '',
+    'inputs',
+    table(sources),
+    '',
+    'outputs',
+  ];
+  for (const name of session.outputNames) {
+    const t = outputs[name];
+    lines.push(`  ${name}  ${t.type} ${shapeStr(t.dims)}`, `    ${formatValues(t)}`);
+  }
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  lines.push('', 'timings', timingsText({ ...r.timings, 'compile total': compileMs, [`run (median of ${runs})`]: median(times) }));
+  io.out(`${lines.join('\n')}\n`);
+  return 0;
+}
