@@ -10,7 +10,6 @@ import { VOLTA_VERSION } from './version.ts';
 
 export type { Io } from './cli/args.ts';
 
-
 const COMMANDS: Record<string, (model: string, v: Values, io: Io) => Promise<number>> = { compile: cmdCompile, run: cmdRun, inspect: cmdInspect };
 
 /** Runs one command line; returns the exit status (0 ok, 1 user error, 2 internal error). */
