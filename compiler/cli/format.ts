@@ -49,6 +49,10 @@ export function kernelShape(p: KernelPlan): string {
       return `${p.combine} kept ${shapeStr(p.kept)} reduced ${shapeStr(p.reduced)}`;
     case 'concat':
       return `outer ${p.outer} axis ${p.sizes.join('+')} inner ${p.inner}`;
+    case 'gather':
+      return `outer ${p.outer} axis ${p.axis} inner ${p.inner} indices ${p.count}`;
+    case 'pad':
+      return `${p.mode} ${shapeStr(p.inShape)} -> ${shapeStr(p.outShape)}`;
     case 'window':
       return `${p.mode} out ${shapeStr([p.n, p.m, ...p.outSpatial])} kernel ${shapeStr(p.kernel)}`;
   }

@@ -6,8 +6,9 @@ import { numel } from '../ir/shape.ts';
 import type { Expr } from '../ops/expr.ts';
 import type { Dialect } from './dialect.ts';
 import { collapseDims, contiguous, decompose, offsetExpr } from './index_math.ts';
+import { literal } from './literals.ts';
 import { comment } from './names.ts';
-import type { ConcatPlan, ElementwisePlan, KernelPlan, MatmulPlan, Operand, ReducePlan, SoftmaxPlan, WindowPlan } from './plan.ts';
+import type { ConcatPlan, ElementwisePlan, GatherPlan, KernelPlan, MatmulPlan, Operand, PadPlan, ReducePlan, SoftmaxPlan, WindowPlan } from './plan.ts';
 import { renderExpr } from './render_expr.ts';
 
 export interface KernelView {
@@ -242,6 +243,55 @@ function windowKernel(p: WindowPlan, name: string, d: Dialect): KernelView {
   };
 }
 
+function gather(p: GatherPlan, name: string, d: Dialect): KernelView {
+  const total = p.outer * p.count * p.inner;
+  return {
+    kind: 'gather',
+    name,
+    header: header(p, name),
+    params: `const ${DTYPES[p.data.dtype].c} *${d.restrict} data, const ${DTYPES[p.indices.dtype].c} *${d.restrict} indices, ${DTYPES[p.out.dtype].c} *${d.restrict} out`,
+    threads: total,
+    dims: `outer ${p.outer}, axis ${p.axis}, inner ${p.inner}, ${p.count} indices`,
+    decompose: decompose('idx', ['o', 'j', 'i'], [p.outer, p.count, p.inner]),
+    axis: p.axis,
+    inner: p.inner,
+    zero: literal(0, p.out.dtype),
+  };
+}
+
+/** Per-dim source index for Pad, as C statements over s<d> (the unpadded position). */
+function padMap(mode: PadPlan['mode'], d: number, n: number, value: string): string[] {
+  const s = `s${d}`;
+  switch (mode) {
+    case 'constant':
+      return [`if (${s} < 0 || ${s} >= ${n}) { out[idx] = ${value}; continue; }`];
+    case 'edge':
+      return [`${s} = ${s} < 0 ? 0 : (${s} >= ${n} ? ${n - 1} : ${s});`];
+    case 'wrap':
+      return [`${s} = ((${s} % ${n}) + ${n}) % ${n};`];
+    case 'reflect':
+      if (n === 1) return [`${s} = 0;`];
+      return [`${s} = ((${s} % ${2 * (n - 1)}) + ${2 * (n - 1)}) % ${2 * (n - 1)};`, `${s} = ${s} < ${n} ? ${s} : ${2 * (n - 1)} - ${s};`];
+  }
+}
+
+function pad(p: PadPlan, name: string, d: Dialect): KernelView {
+  const oVars = p.outShape.map((_, i) => `o${i}`);
+  const sVars = p.outShape.map((_, i) => `s${i}`);
+  const value = literal(p.value, p.out.dtype);
+  return {
+    kind: 'pad',
+    name,
+    header: header(p, name),
+    params: `const ${DTYPES[p.input.dtype].c} *${d.restrict} in, ${DTYPES[p.out.dtype].c} *${d.restrict} out`,
+    threads: numel(p.outShape),
+    dims: `${p.mode}: in [${p.inShape.join(', ')}] -> out [${p.outShape.join(', ')}], pads before [${p.padsBegin.join(', ')}]`,
+    decompose: decompose('idx', oVars, p.outShape),
+    maps: p.outShape.flatMap((_, i) => [`int64_t ${sVars[i]} = ${oVars[i]} - (${p.padsBegin[i]});`, ...padMap(p.mode, i, p.inShape[i], value)]),
+    load: `out[idx] = in[${offsetExpr(sVars, contiguous(p.inShape))}];`,
+  };
+}
+
 export function kernelView(plan: KernelPlan, name: string, d: Dialect): KernelView {
   switch (plan.kind) {
     case 'elementwise':
@@ -256,6 +306,10 @@ export function kernelView(plan: KernelPlan, name: string, d: Dialect): KernelVi
       return concat(plan, name, d);
     case 'window':
       return windowKernel(plan, name, d);
+    case 'gather':
+      return gather(plan, name, d);
+    case 'pad':
+      return pad(plan, name, d);
   }
 }
 
@@ -273,5 +327,9 @@ export function kernelArgs(plan: KernelPlan): string[] {
       return [...plan.inputs.map((i) => i.buf), plan.out.buf];
     case 'window':
       return [plan.input.buf, ...(plan.weight ? [plan.weight.buf] : []), ...(plan.bias ? [plan.bias.buf] : []), plan.out.buf];
+    case 'gather':
+      return [plan.data.buf, plan.indices.buf, plan.out.buf];
+    case 'pad':
+      return [plan.input.buf, plan.out.buf];
   }
 }

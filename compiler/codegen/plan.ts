@@ -147,4 +147,32 @@ export interface WindowPlan extends PlanBase {
   readonly out: OutRef;
 }
 
-export type KernelPlan = ElementwisePlan | MatmulPlan | SoftmaxPlan | ReducePlan | ConcatPlan | WindowPlan;
+/**
+ * Gather along one axis: out[o, j, i] = data[o, indices[j], i] over data viewed as
+ * [outer, axis, inner]; negative indices count from the end; an index still out of
+ * range reads 0 (a kernel cannot raise; constant indices are checked at compile time).
+ */
+export interface GatherPlan extends PlanBase {
+  readonly kind: 'gather';
+  readonly outer: number;
+  readonly axis: number;
+  readonly inner: number;
+  readonly count: number;
+  readonly data: OutRef;
+  readonly indices: OutRef;
+  readonly out: OutRef;
+}
+
+/** Pad: each output index maps per dim to an input index (or to `value`, constant mode). */
+export interface PadPlan extends PlanBase {
+  readonly kind: 'pad';
+  readonly mode: 'constant' | 'edge' | 'reflect' | 'wrap';
+  readonly inShape: readonly number[];
+  readonly outShape: readonly number[];
+  readonly padsBegin: readonly number[];
+  readonly value: number;
+  readonly input: OutRef;
+  readonly out: OutRef;
+}
+
+export type KernelPlan = ElementwisePlan | MatmulPlan | SoftmaxPlan | ReducePlan | ConcatPlan | WindowPlan | GatherPlan | PadPlan;

@@ -1,10 +1,21 @@
 // Runs a kernel plan in TS with exactly the order and rounding of the emitted
 // C and CUDA. Used by constant folding and as the reference in tests.
 
-import type { ConcatPlan, ElementwisePlan, KernelPlan, MatmulPlan, Operand, ReducePlan, SoftmaxPlan, WindowPlan } from '../codegen/plan.ts';
+import type {
+  ConcatPlan,
+  ElementwisePlan,
+  GatherPlan,
+  KernelPlan,
+  MatmulPlan,
+  Operand,
+  PadPlan,
+  ReducePlan,
+  SoftmaxPlan,
+  WindowPlan,
+} from '../codegen/plan.ts';
 import { invariant } from '../errors.ts';
 import type { AnyTypedArray } from '../ir/dtype.ts';
-import { numel } from '../ir/shape.ts';
+import { contiguousStrides, numel } from '../ir/shape.ts';
 import { binary, evalBody, reduceInit, type Scalar } from './scalar.ts';
 import * as vm from './volta_math.ts';
 
@@ -201,11 +212,59 @@ function window(p: WindowPlan, bufs: Buffers): void {
   }
 }
 
+function gather(p: GatherPlan, bufs: Buffers): void {
+  const data = get(bufs, p.data.buf) as unknown as Scalar[];
+  const indices = get(bufs, p.indices.buf) as unknown as Scalar[];
+  const out = get(bufs, p.out.buf) as unknown as Scalar[];
+  const zero = p.out.dtype === 'int64' ? 0n : 0;
+  let at = 0;
+  for (let o = 0; o < p.outer; o++) {
+    for (let j = 0; j < p.count; j++) {
+      let k = Number(indices[j]);
+      if (k < 0) k += p.axis;
+      for (let i = 0; i < p.inner; i++) out[at++] = k >= 0 && k < p.axis ? data[(o * p.axis + k) * p.inner + i] : zero;
+    }
+  }
+}
+
+/** Mirrors padMap in compiler/codegen/kernels.ts. */
+function padSource(mode: PadPlan['mode'], s: number, n: number): number | undefined {
+  if (mode === 'constant') return s < 0 || s >= n ? undefined : s;
+  if (mode === 'edge') return s < 0 ? 0 : s >= n ? n - 1 : s;
+  if (mode === 'wrap') return ((s % n) + n) % n;
+  if (n === 1) return 0;
+  const period = 2 * (n - 1);
+  const m = ((s % period) + period) % period;
+  return m < n ? m : period - m;
+}
+
+function pad(p: PadPlan, bufs: Buffers): void {
+  const x = get(bufs, p.input.buf) as unknown as Scalar[];
+  const out = get(bufs, p.out.buf) as unknown as Scalar[];
+  const inStrides = contiguousStrides(p.inShape);
+  const value = p.out.dtype === 'int64' ? BigInt(p.value) : p.out.dtype === 'float32' ? Math.fround(p.value) : p.value;
+  forEachIndex(p.outShape, [], (i) => {
+    let rem = i;
+    let off = 0;
+    let fill = false;
+    for (let d = p.outShape.length - 1; d >= 0; d--) {
+      const o = rem % p.outShape[d];
+      rem = Math.floor(rem / p.outShape[d]);
+      const s = padSource(p.mode, o - p.padsBegin[d], p.inShape[d]);
+      if (s === undefined) fill = true;
+      else off += s * inStrides[d];
+    }
+    out[i] = fill ? value : x[off];
+  });
+}
+
 export function interpret(plan: KernelPlan, bufs: Buffers): void {
   if (plan.kind === 'elementwise') elementwise(plan, bufs);
   else if (plan.kind === 'matmul') matmul(plan, bufs);
   else if (plan.kind === 'reduce') reduce(plan, bufs);
   else if (plan.kind === 'concat') concat(plan, bufs);
   else if (plan.kind === 'window') window(plan, bufs);
+  else if (plan.kind === 'gather') gather(plan, bufs);
+  else if (plan.kind === 'pad') pad(plan, bufs);
   else softmax(plan, bufs);
 }

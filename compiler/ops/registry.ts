@@ -5,6 +5,7 @@ import { Add, Div, Mul, Pow, Sub } from './binary.ts';
 import { Constant } from './constant.ts';
 import { Cast, CastLike, Clip, Dropout, Expand, Shape } from './convert_ops.ts';
 import type { OpDef } from './define.ts';
+import { Gather, Pad } from './gather_pad.ts';
 import { Gemm } from './gemm.ts';
 import { MatMul } from './matmul.ts';
 import { BatchNormalization, InstanceNormalization, LayerNormalization } from './norm.ts';
@@ -41,6 +42,7 @@ const ALL_OPS: readonly OpDef[] = [
   Expand,
   Flatten,
   Floor,
+  Gather,
   Gelu,
   Gemm,
   GlobalAveragePool,
@@ -64,6 +66,7 @@ const ALL_OPS: readonly OpDef[] = [
   Min,
   Mul,
   Neg,
+  Pad,
   PRelu,
   Pow,
   Reciprocal,

@@ -37,6 +37,10 @@ function readsOf(p: KernelPlan): string[] {
       return p.inputs.map((i) => i.buf);
     case 'window':
       return [p.input.buf, ...(p.weight ? [p.weight.buf] : []), ...(p.bias ? [p.bias.buf] : [])];
+    case 'gather':
+      return [p.data.buf, p.indices.buf];
+    case 'pad':
+      return [p.input.buf];
   }
 }
 

@@ -136,6 +136,18 @@ export function kernelGraphs(): NamedGraph[] {
     b.output(b.op('GlobalAveragePool', [x]));
     out.push({ name: 'conv_pool', graph: b.build() });
   }
+  {
+    // Gather with run-time indices (some out of range: they read 0) and every Pad mode, one pad negative.
+    const b = new GraphBuilder('gather_pad');
+    const x = b.input('x', 'float32', [3, 4, 5]);
+    const idx = b.input('idx', 'int64', [2, 3]);
+    b.output(b.op('Gather', [x, idx], { axis: 1 }));
+    const pads = b.constant('pads', makeTensor('int64', [6], [0, 2, -1, 1, 3, 2]));
+    for (const mode of ['constant', 'edge', 'reflect', 'wrap']) {
+      b.output(b.op('Pad', [x, pads, b.constant(`v_${mode}`, makeTensor('float32', [], [1.5]))], { mode }));
+    }
+    out.push({ name: 'gather_pad', graph: b.build() });
+  }
   return out;
 }
 
