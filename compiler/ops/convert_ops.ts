@@ -4,7 +4,7 @@ import { dtypeFromOnnx, onnxDtypeName } from '../ir/dtype.ts';
 import { broadcastShapes } from '../ir/shape.ts';
 import { makeTensor, type TensorData, toNumbers } from '../ir/tensor.ts';
 import { attr } from './attr.ts';
-import { defineOp, fail, input, intAttr, type NodeCtx, shapeError } from './define.ts';
+import { constInput, defineOp, fail, input, intAttr, type NodeCtx, shapeError } from './define.ts';
 import { ANY_DTYPE, MAX_KNOWN_OPSET, NUMERIC } from './elementwise.ts';
 import { cast, type Expr, lit, max, min } from './expr.ts';
 
@@ -91,10 +91,9 @@ export const Expand = defineOp({
   attrs: {},
   infer: (ctx) => {
     const x = input(ctx, 0);
-    const s = input(ctx, 1);
-    if (s.data === undefined) fail(ctx, 'VOLTA_E_DYNAMIC_SHAPE', 'the target shape is computed at run time', 'a constant shape');
-    const shape = broadcastShapes([x.shape, toNumbers(s.data)]);
-    if (shape === undefined) shapeError(ctx, 'input does not broadcast to the shape', [x.shape, toNumbers(s.data)]);
+    const target = constInput(ctx, 1, 'shape input') ?? [];
+    const shape = broadcastShapes([x.shape, target]);
+    if (shape === undefined) shapeError(ctx, 'input does not broadcast to the shape', [x.shape, target]);
     return [{ dtype: x.dtype, shape }];
   },
   lowering: { kind: 'elementwise', scalar: (args) => args[0] as Expr },

@@ -6,8 +6,8 @@ import type { KernelPlan } from '../codegen/plan.ts';
 import { type ErrorCode, VoltaError } from '../errors.ts';
 import type { DType } from '../ir/dtype.ts';
 import type { Attrs, AttrValue, Value } from '../ir/graph.ts';
-import { type Shape, shapeStr } from '../ir/shape.ts';
-import type { TensorData } from '../ir/tensor.ts';
+import { normalizeAxis, type Shape, shapeStr } from '../ir/shape.ts';
+import { type TensorData, toNumbers } from '../ir/tensor.ts';
 import type { AttrSpec } from './attr.ts';
 import type { Expr } from './expr.ts';
 
@@ -91,6 +91,32 @@ export function input(ctx: NodeCtx, i: number): Value {
   const v = ctx.inputs[i];
   if (v === undefined) fail(ctx, 'VOLTA_E_BAD_MODEL', `required input ${i} is missing`);
   return v;
+}
+
+/**
+ * Values of input i, which the op needs at compile time (shapes, axes, pads...);
+ * undefined when the optional input is omitted. A run-time value is VOLTA_E_DYNAMIC_SHAPE.
+ */
+export function constInput(ctx: NodeCtx, i: number, what: string): number[] | undefined {
+  const v = ctx.inputs[i];
+  if (v === undefined) return undefined;
+  if (v.data === undefined)
+    fail(
+      ctx,
+      'VOLTA_E_DYNAMIC_SHAPE',
+      `${what} is computed at run time`,
+      `a constant ${what}`,
+      `fold the ${what} computation before export, or export with static shapes`,
+    );
+  return toNumbers(v.data);
+}
+
+/** An axis attribute normalised for rank r (negative counts from the end). */
+export function axisAttr(ctx: NodeCtx, rank: number, name = 'axis'): number {
+  const raw = ctx.attrs[name] as number;
+  const a = normalizeAxis(raw, rank);
+  if (a === undefined) fail(ctx, 'VOLTA_E_UNSUPPORTED_ATTR', `${name}=${raw} for rank ${rank}`, `-${rank}..${rank - 1}`);
+  return a;
 }
 
 export function intAttr(ctx: NodeCtx, name: string): number {

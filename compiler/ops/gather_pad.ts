@@ -3,15 +3,10 @@ import type { GatherPlan, PadPlan } from '../codegen/plan.ts';
 import { normalizeAxis, numel, shapeStr } from '../ir/shape.ts';
 import { toNumbers } from '../ir/tensor.ts';
 import { attr } from './attr.ts';
-import { defineOp, fail, input, intAttr, intsAttr, type NodeCtx, shapeError } from './define.ts';
+import { axisAttr, constInput, defineOp, fail, input, intsAttr, type NodeCtx, shapeError } from './define.ts';
 import { ANY_DTYPE, MAX_KNOWN_OPSET, NUMERIC } from './elementwise.ts';
 
-function gatherAxis(ctx: NodeCtx): number {
-  const r = input(ctx, 0).shape.length;
-  const a = normalizeAxis(intAttr(ctx, 'axis'), r);
-  if (a === undefined) fail(ctx, 'VOLTA_E_UNSUPPORTED_ATTR', `axis=${intAttr(ctx, 'axis')} for rank ${r}`, `-${r}..${r - 1}`);
-  return a;
-}
+const gatherAxis = (ctx: NodeCtx) => axisAttr(ctx, input(ctx, 0).shape.length);
 
 export const Gather = defineOp({
   name: 'Gather',
@@ -70,14 +65,8 @@ function padDims(ctx: NodeCtx): PadDims {
   const x = input(ctx, 0);
   const r = x.shape.length;
   const old = ctx.opset < 11;
-  const constList = (i: number, what: string) => {
-    const v = ctx.inputs[i];
-    if (v === undefined) return undefined;
-    if (v.data === undefined) fail(ctx, 'VOLTA_E_DYNAMIC_SHAPE', `${what} are computed at run time`, `constant ${what}`);
-    return toNumbers(v.data);
-  };
-  const pads = old ? [...(intsAttr(ctx, 'pads') ?? [])] : (constList(1, 'pads') ?? []);
-  const axesRaw = (old ? undefined : constList(3, 'axes')) ?? [...Array(r).keys()];
+  const pads = old ? [...(intsAttr(ctx, 'pads') ?? [])] : (constInput(ctx, 1, 'pads input') ?? []);
+  const axesRaw = (old ? undefined : constInput(ctx, 3, 'axes input')) ?? [...Array(r).keys()];
   const axes = axesRaw.map((a) => normalizeAxis(a, r));
   if (axes.some((a) => a === undefined) || pads.length !== 2 * axes.length) {
     fail(ctx, 'VOLTA_E_UNSUPPORTED_ATTR', `pads [${pads.join(',')}] for axes [${axesRaw.join(',')}]`, 'two pads per axis');
@@ -92,7 +81,7 @@ function padDims(ctx: NodeCtx): PadDims {
   if (out.some((d) => d < 0)) shapeError(ctx, `pads [${pads.join(',')}] crop below zero`, [x.shape]);
   const mode = ctx.attrs.mode as PadPlan['mode'];
   if (mode !== 'constant' && x.shape.some((d, i) => d === 0 && out[i] > 0)) shapeError(ctx, `${mode} padding of an empty dim`, [x.shape]);
-  const value = old ? ((ctx.attrs.value as number | undefined) ?? 0) : (constList(2, 'constant_value')?.[0] ?? 0);
+  const value = old ? ((ctx.attrs.value as number | undefined) ?? 0) : (constInput(ctx, 2, 'constant_value input')?.[0] ?? 0);
   return { begin, out, value, mode };
 }
 

@@ -2,10 +2,9 @@
 // their own): the steps and their order follow each op's ONNX function body.
 
 import type { Value } from '../ir/graph.ts';
-import { normalizeAxis } from '../ir/shape.ts';
 import { makeTensor } from '../ir/tensor.ts';
 import { attr } from './attr.ts';
-import { defineOp, type Emitter, fail, floatAttr, input, intAttr, type NodeCtx, shapeError } from './define.ts';
+import { axisAttr, defineOp, type Emitter, floatAttr, input, type NodeCtx, shapeError } from './define.ts';
 import { MAX_KNOWN_OPSET } from './elementwise.ts';
 
 const i64 = (xs: number[]) => makeTensor('int64', [xs.length], xs);
@@ -38,12 +37,7 @@ function inferPerChannel(ctx: NodeCtx) {
   return [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }];
 }
 
-function layerAxis(ctx: NodeCtx): number {
-  const r = input(ctx, 0).shape.length;
-  const a = normalizeAxis(intAttr(ctx, 'axis'), r);
-  if (a === undefined) fail(ctx, 'VOLTA_E_UNSUPPORTED_ATTR', `axis=${intAttr(ctx, 'axis')} for rank ${r}`, `-${r}..${r - 1}`);
-  return a;
-}
+const layerAxis = (ctx: NodeCtx) => axisAttr(ctx, input(ctx, 0).shape.length);
 
 export const LayerNormalization = defineOp({
   name: 'LayerNormalization',

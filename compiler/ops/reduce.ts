@@ -4,9 +4,8 @@
 import type { ReducePlan } from '../codegen/plan.ts';
 import type { DType } from '../ir/dtype.ts';
 import { contiguousStrides, normalizeAxis, numel } from '../ir/shape.ts';
-import { toNumbers } from '../ir/tensor.ts';
 import { attr } from './attr.ts';
-import { defineOp, fail, input, intAttr, intsAttr, type NodeCtx, type OpDef } from './define.ts';
+import { constInput, defineOp, fail, input, intAttr, intsAttr, type NodeCtx, type OpDef } from './define.ts';
 import { MAX_KNOWN_OPSET, NUMERIC } from './elementwise.ts';
 import { arg, div, type Expr, exp, lit, log, mul, sqrt } from './expr.ts';
 
@@ -15,11 +14,7 @@ function axesOf(ctx: NodeCtx, axesInputSince: number): number[] {
   const rank = input(ctx, 0).shape.length;
   let given: number[] | undefined;
   if (ctx.opset >= axesInputSince) {
-    const a = ctx.inputs[1];
-    if (a !== undefined) {
-      if (a.data === undefined) fail(ctx, 'VOLTA_E_DYNAMIC_SHAPE', 'axes are computed at run time', 'a constant axes input', 'export with constant axes');
-      given = toNumbers(a.data);
-    }
+    given = constInput(ctx, 1, 'axes input');
   } else given = intsAttr(ctx, 'axes') as number[] | undefined;
   if (given === undefined || given.length === 0) {
     return given !== undefined && intAttr(ctx, 'noop_with_empty_axes') === 1 ? [] : [...Array(rank).keys()];

@@ -1,7 +1,6 @@
 import { normalizeAxis, numel, shapeStr } from '../ir/shape.ts';
-import { toNumbers } from '../ir/tensor.ts';
 import { attr } from './attr.ts';
-import { defineOp, fail, input, intAttr } from './define.ts';
+import { constInput, defineOp, fail, input, intAttr } from './define.ts';
 import { ANY_DTYPE, MAX_KNOWN_OPSET } from './elementwise.ts';
 
 export const Reshape = defineOp({
@@ -17,17 +16,8 @@ export const Reshape = defineOp({
   infer: (ctx) => {
     const x = input(ctx, 0);
     const s = input(ctx, 1);
-    if (s.data === undefined) {
-      fail(
-        ctx,
-        'VOLTA_E_DYNAMIC_SHAPE',
-        'the target shape is computed at run time',
-        'a constant or initializer shape',
-        'fold the shape computation before export, or export with static shapes',
-      );
-    }
     if (s.shape.length !== 1) fail(ctx, 'VOLTA_E_SHAPE', `shape input has shape ${shapeStr(s.shape)}`, 'a 1-D tensor');
-    const req = toNumbers(s.data);
+    const req = constInput(ctx, 1, 'shape input') ?? [];
     const allowzero = intAttr(ctx, 'allowzero') === 1;
     const out: number[] = [];
     let infer = -1;

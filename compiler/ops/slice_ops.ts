@@ -4,9 +4,9 @@ import type { DType } from '../ir/dtype.ts';
 import { DTYPES } from '../ir/dtype.ts';
 import { isTensorAttr } from '../ir/graph.ts';
 import { checkShape, contiguousStrides, normalizeAxis, numel } from '../ir/shape.ts';
-import { makeTensor, type TensorData, toNumbers } from '../ir/tensor.ts';
+import { makeTensor, type TensorData } from '../ir/tensor.ts';
 import { attr } from './attr.ts';
-import { defineOp, fail, input, intsAttr, type NodeCtx, shapeError } from './define.ts';
+import { axisAttr, constInput, defineOp, fail, input, intsAttr, type NodeCtx, shapeError } from './define.ts';
 import { ANY_DTYPE, MAX_KNOWN_OPSET } from './elementwise.ts';
 import { arg } from './expr.ts';
 
@@ -16,21 +16,14 @@ interface SliceDims {
   steps: number[];
 }
 
-function constList(ctx: NodeCtx, i: number, what: string): number[] | undefined {
-  const v = ctx.inputs[i];
-  if (v === undefined) return undefined;
-  if (v.data === undefined) fail(ctx, 'VOLTA_E_DYNAMIC_SHAPE', `${what} are computed at run time`, `constant ${what}`, `export with constant ${what}`);
-  return toNumbers(v.data);
-}
-
 function sliceDims(ctx: NodeCtx): SliceDims {
   const dims = input(ctx, 0).shape;
   const r = dims.length;
   const old = ctx.opset < 10;
-  const starts = old ? [...(intsAttr(ctx, 'starts') ?? [])] : (constList(ctx, 1, 'starts') ?? []);
-  const ends = old ? [...(intsAttr(ctx, 'ends') ?? [])] : (constList(ctx, 2, 'ends') ?? []);
-  const axes = (old ? intsAttr(ctx, 'axes') : constList(ctx, 3, 'axes')) ?? starts.map((_, i) => i);
-  const steps = (old ? undefined : constList(ctx, 4, 'steps')) ?? starts.map(() => 1);
+  const starts = old ? [...(intsAttr(ctx, 'starts') ?? [])] : (constInput(ctx, 1, 'starts input') ?? []);
+  const ends = old ? [...(intsAttr(ctx, 'ends') ?? [])] : (constInput(ctx, 2, 'ends input') ?? []);
+  const axes = (old ? intsAttr(ctx, 'axes') : constInput(ctx, 3, 'axes input')) ?? starts.map((_, i) => i);
+  const steps = (old ? undefined : constInput(ctx, 4, 'steps input')) ?? starts.map(() => 1);
   if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) {
     fail(ctx, 'VOLTA_E_SHAPE', `starts/ends/axes/steps have lengths ${starts.length}/${ends.length}/${axes.length}/${steps.length}`, 'equal lengths');
   }
@@ -96,7 +89,7 @@ export const Slice = defineOp({
 });
 
 function constantOfShape(ctx: NodeCtx): TensorData {
-  const shape = checkShape(toNumbers(input(ctx, 0).data ?? fail(ctx, 'VOLTA_E_DYNAMIC_SHAPE', 'the shape is computed at run time', 'a constant shape')), {
+  const shape = checkShape(constInput(ctx, 0, 'shape input') ?? [], {
     node: ctx.node.name,
     op: ctx.node.op,
     what: 'output',
@@ -146,8 +139,7 @@ export const Concat = defineOp({
   infer: (ctx) => {
     const xs = ctx.inputs.map((_, i) => input(ctx, i));
     const r = xs[0].shape.length;
-    const a = normalizeAxis(ctx.attrs.axis as number, r);
-    if (a === undefined) fail(ctx, 'VOLTA_E_UNSUPPORTED_ATTR', `axis=${ctx.attrs.axis} for rank ${r}`, `-${r}..${r - 1}`);
+    const a = axisAttr(ctx, r);
     for (const x of xs) {
       if (x.shape.length !== r || x.shape.some((d, i) => i !== a && d !== xs[0].shape[i])) {
         shapeError(
@@ -166,7 +158,7 @@ export const Concat = defineOp({
     plan: (ctx) => {
       const xs = ctx.inputs.map((_, i) => input(ctx, i));
       const shape = xs[0].shape;
-      const a = normalizeAxis(ctx.attrs.axis as number, shape.length) as number;
+      const a = axisAttr(ctx, shape.length);
       const out = ctx.outputs[0];
       return {
         kind: 'concat',

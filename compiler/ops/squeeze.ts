@@ -1,16 +1,12 @@
 import { normalizeAxis, shapeStr } from '../ir/shape.ts';
-import { toNumbers } from '../ir/tensor.ts';
 import { attr } from './attr.ts';
-import { defineOp, fail, input, intsAttr, type NodeCtx } from './define.ts';
+import { constInput, defineOp, fail, input, intsAttr, type NodeCtx } from './define.ts';
 import { ANY_DTYPE, MAX_KNOWN_OPSET } from './elementwise.ts';
 
 function axesOf(ctx: NodeCtx): number[] | undefined {
   if (ctx.opset < 13) return intsAttr(ctx, 'axes') ? [...(intsAttr(ctx, 'axes') as number[])] : undefined;
   if (ctx.attrs.axes !== undefined) fail(ctx, 'VOLTA_E_UNSUPPORTED_ATTR', 'attribute axes at opset >= 13', 'axes as the second input');
-  const a = ctx.inputs[1];
-  if (a === undefined) return undefined;
-  if (a.data === undefined) fail(ctx, 'VOLTA_E_DYNAMIC_SHAPE', 'axes are computed at run time', 'a constant axes input', 'export with constant axes');
-  return toNumbers(a.data);
+  return constInput(ctx, 1, 'axes input');
 }
 
 function normalized(ctx: NodeCtx, axes: number[], rank: number): number[] {
