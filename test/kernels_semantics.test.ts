@@ -59,6 +59,7 @@ function graphs(): Record<string, () => Graph> {
     batchnorm_decomposed: one('bn', [[2, 3, 2, 2], [3], [3], [3], [3]], (b, [x, s, bias, m, v]) =>
       b.op('BatchNormalization', [x, s, bias, m, b.op('Abs', [v])]),
     ),
+    lrn_decomposed: one('lrn', [[2, 5, 3, 2]], (b, [x]) => b.op('LRN', [x], { size: 3, alpha: 0.01, beta: 0.6, bias: 2 })),
     views_then_add: one('views', [[2, 6], [3]], (b, [x, y]) =>
       b.op('Add', [b.op('Reshape', [b.op('Flatten', [x], { axis: 0 }), b.constant('shape', i64([4, 3]))]), y]),
     ),

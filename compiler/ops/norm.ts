@@ -4,7 +4,7 @@
 import type { Value } from '../ir/graph.ts';
 import { makeTensor } from '../ir/tensor.ts';
 import { attr } from './attr.ts';
-import { axisAttr, defineOp, type Emitter, floatAttr, input, type NodeCtx, shapeError } from './define.ts';
+import { axisAttr, defineOp, type Emitter, fail, floatAttr, input, intAttr, type NodeCtx, shapeError } from './define.ts';
 import { MAX_KNOWN_OPSET } from './elementwise.ts';
 
 const i64 = (xs: number[]) => makeTensor('int64', [xs.length], xs);
@@ -143,4 +143,49 @@ export const InstanceNormalization = defineOp({
     },
   },
   coverage: '(x - mean) / sqrt(var + eps) * scale + B over the spatial dims of each instance and channel',
+});
+
+/**
+ * LRN: y = x / (bias + alpha / size * sum of x^2 over the channel window)^beta. The
+ * window sum is an AveragePool (count_include_pad, so it divides by size) over x^2
+ * viewed as [N, 1, C, rest], which gives alpha * average directly.
+ */
+export const LRN = defineOp({
+  name: 'LRN',
+  onnx: { opType: 'LRN', domain: '', opsets: [1, MAX_KNOWN_OPSET] },
+  inputs: [{ name: 'X', type: 'T' }],
+  outputs: ['Y'],
+  types: { T: ['float32'] },
+  attrs: {
+    size: attr.int(),
+    alpha: attr.float({ default: 0.0001 }),
+    beta: attr.float({ default: 0.75 }),
+    bias: attr.float({ default: 1 }),
+  },
+  infer: (ctx) => {
+    const x = input(ctx, 0);
+    if (x.shape.length < 3) shapeError(ctx, 'X needs rank >= 3 ([N, C, spatial...])', [x.shape]);
+    if (intAttr(ctx, 'size') < 1) fail(ctx, 'VOLTA_E_UNSUPPORTED_ATTR', `size=${intAttr(ctx, 'size')}`, 'size >= 1');
+    return [{ dtype: x.dtype, shape: x.shape }];
+  },
+  lowering: {
+    kind: 'decompose',
+    build: (ctx, e) => {
+      const x = input(ctx, 0);
+      const [n, c] = x.shape;
+      const rest = x.shape.slice(2).reduce((a, b) => a * b, 1);
+      const size = intAttr(ctx, 'size');
+      const f32 = (v: number) => e.constant(makeTensor('float32', [], [v]));
+      const sq = e.op('Reshape', [e.op('Mul', [x, x]), e.constant(i64([n, 1, c, rest]))]);
+      const avg = e.op('AveragePool', [sq], {
+        kernel_shape: [size, 1],
+        pads: [Math.floor((size - 1) / 2), 0, Math.ceil((size - 1) / 2), 0],
+        count_include_pad: 1,
+      });
+      const windowSum = e.op('Reshape', [avg, e.constant(i64([...x.shape]))]);
+      const scale = e.op('Add', [f32(floatAttr(ctx, 'bias')), e.op('Mul', [f32(floatAttr(ctx, 'alpha')), windowSum])]);
+      return [e.op('Div', [x, e.op('Pow', [scale, f32(floatAttr(ctx, 'beta'))])])];
+    },
+  },
+  coverage: 'decomposed: the channel-window sum of squares is an AveragePool over x^2 viewed as [N, 1, C, rest]',
 });

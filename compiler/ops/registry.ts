@@ -8,7 +8,7 @@ import type { OpDef } from './define.ts';
 import { Gather, Pad } from './gather_pad.ts';
 import { Gemm } from './gemm.ts';
 import { MatMul } from './matmul.ts';
-import { BatchNormalization, InstanceNormalization, LayerNormalization } from './norm.ts';
+import { BatchNormalization, InstanceNormalization, LayerNormalization, LRN } from './norm.ts';
 import { ReduceL2, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum } from './reduce.ts';
 import { Equal, Greater, GreaterOrEqual, Less, LessOrEqual, PRelu, Where } from './select_ops.ts';
 import { Flatten, Identity, Reshape } from './shape_ops.ts';
@@ -54,6 +54,7 @@ const ALL_OPS: readonly OpDef[] = [
   Identity,
   InstanceNormalization,
   LayerNormalization,
+  LRN,
   LeakyRelu,
   Less,
   LessOrEqual,
