@@ -69,11 +69,3 @@ export function dtypeFromOnnx(code: number): DType | undefined {
 export function onnxDtypeName(code: number): string {
   return ONNX_NAMES[code] ?? `dtype#${code}`;
 }
-
-export function isFloat(d: DType): boolean {
-  return d === 'float32';
-}
-
-export function isInteger(d: DType): boolean {
-  return d === 'int32' || d === 'int64';
-}

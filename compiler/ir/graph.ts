@@ -108,7 +108,7 @@ export class Graph {
     return m;
   }
 
-  /** Values every node or output refers to, so dead constants can be dropped. */
+  /** Whether the value is compile-time data (initializer or folded). */
   isConstant(id: string): boolean {
     return this.value(id).data !== undefined;
   }

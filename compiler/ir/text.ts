@@ -45,7 +45,3 @@ export function graphText(g: Graph): string {
   for (const id of g.outputs) lines.push(`  out %${id} ${JSON.stringify(g.value(id).name)}`);
   return `${lines.join('\n')}\n`;
 }
-
-export function graphFingerprint(g: Graph): string {
-  return sha256(graphText(g));
-}
