@@ -68,7 +68,14 @@ export class Session {
         hint: 'the cache is corrupt; delete it',
       });
     }
-    this.arena = new Uint8Array(Math.max(compiled.memory.arenaBytes, 1));
+    try {
+      this.arena = new Uint8Array(Math.max(compiled.memory.arenaBytes, 1));
+    } catch (e) {
+      throw new VoltaError('VOLTA_E_SHAPE_TOO_LARGE', {
+        found: `the scratch arena needs ${compiled.memory.arenaBytes} bytes and could not be allocated (${(e as Error).message})`,
+        hint: 'use smaller shapes or a machine with more memory',
+      });
+    }
     this.rep = {
       fingerprint: compiled.fingerprint,
       requestedTarget: compiled.options.target,
