@@ -5,17 +5,8 @@ import type { Graph } from '../../compiler/ir/graph.ts';
 import { numel } from '../../compiler/ir/shape.ts';
 import { GraphBuilder, makeTensor, Tensor } from '../../runtime/index.ts';
 
-/** mulberry32: tiny, fast, and the same sequence on every platform. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The example model's PRNG (mulberry32): the same sequence on every platform.
+import { mulberry32 as prng } from '../../scripts/make_example_model.ts';
 
 /** float32 values uniform in [-scale, scale). */
 export function randomFloats(n: number, seed: number, scale = 1): Float32Array {
