@@ -81,10 +81,8 @@ export async function buildAddon(c: Compiled, backend: Backend, cacheDir = defau
     const source = c.source(backend);
     const t0 = performance.now();
     const objects: string[] = [];
-    if (backend === 'cuda') {
-      if (!tools.nvcc) throw new VoltaError('VOLTA_E_TOOLCHAIN', { found: 'nvcc is not on PATH', hint: 'install the CUDA toolkit or use target: c' });
-      writeFileSync(join(tmp, 'model.cu'), source);
-    } else writeFileSync(join(tmp, 'model.c'), source);
+    // model.cu is written (and nvcc's presence checked) by compileCudaObject below.
+    if (backend === 'c') writeFileSync(join(tmp, 'model.c'), source);
     writeFileSync(join(tmp, 'addon.cc'), addonSource(backend));
     timings.write = performance.now() - t0;
     const jobs: Promise<unknown>[] = [];

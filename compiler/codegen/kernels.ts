@@ -4,6 +4,7 @@
 import { DTYPES } from '../ir/dtype.ts';
 import { numel } from '../ir/shape.ts';
 import type { Expr } from '../ops/expr.ts';
+import { kernelReads } from '../schedule/schedule.ts';
 import type { Dialect } from './dialect.ts';
 import { collapseDims, contiguous, decompose, offsetExpr } from './index_math.ts';
 import { literal } from './literals.ts';
@@ -315,21 +316,5 @@ export function kernelView(plan: KernelPlan, name: string, d: Dialect): KernelVi
 
 /** Buffers a kernel takes, in parameter order (value ids, before alias resolution). */
 export function kernelArgs(plan: KernelPlan): string[] {
-  switch (plan.kind) {
-    case 'elementwise':
-      return [...plan.inputs.map((o) => o.buf), plan.out.buf];
-    case 'matmul':
-      return [plan.a.buf, plan.b.buf, ...plan.epilogueInputs.map((o) => o.buf), plan.out.buf];
-    case 'softmax':
-    case 'reduce':
-      return [plan.input.buf, plan.out.buf];
-    case 'concat':
-      return [...plan.inputs.map((i) => i.buf), plan.out.buf];
-    case 'window':
-      return [plan.input.buf, ...(plan.weight ? [plan.weight.buf] : []), ...(plan.bias ? [plan.bias.buf] : []), plan.out.buf];
-    case 'gather':
-      return [plan.data.buf, plan.indices.buf, plan.out.buf];
-    case 'pad':
-      return [plan.input.buf, plan.out.buf];
-  }
+  return [...kernelReads(plan), plan.out.buf];
 }

@@ -24,7 +24,8 @@ export interface Schedule {
   readonly outputs: readonly string[];
 }
 
-function readsOf(p: KernelPlan): string[] {
+/** Storages a kernel reads, in parameter order (value ids, before alias resolution). */
+export function kernelReads(p: KernelPlan): string[] {
   switch (p.kind) {
     case 'elementwise':
       return p.inputs.map((o) => o.buf);
@@ -42,10 +43,6 @@ function readsOf(p: KernelPlan): string[] {
     case 'pad':
       return [p.input.buf];
   }
-}
-
-export function kernelReads(p: KernelPlan): string[] {
-  return readsOf(p);
 }
 
 export function scheduleGraph(g: Graph): Schedule {
@@ -70,7 +67,7 @@ export function scheduleGraph(g: Graph): Schedule {
   const root = (id: string) => storage.get(id) ?? id;
   const pending = [...groups.entries()].map(([key, nodes]) => {
     const plan = lowerGroup(g, nodes);
-    return { key, nodes, plan, reads: readsOf(plan).map(root), writes: root(plan.out.buf) };
+    return { key, nodes, plan, reads: kernelReads(plan).map(root), writes: root(plan.out.buf) };
   });
   const writer = new Map(pending.map((k) => [k.writes, k.key]));
   const done = new Set<string>();
