@@ -15,6 +15,7 @@ const FLOAT_UNARY: Record<string, string> = {
   floor: 'volta_floorf',
   ceil: 'volta_ceilf',
 };
+const FLOAT_BINARY: Record<string, string> = { max: 'volta_fmaxf', min: 'volta_fminf', pow: 'volta_powf' };
 const OPS: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '/', lt: '<', le: '<=', gt: '>', ge: '>=', eq: '==' };
 
 export function renderExpr(e: Expr, args: readonly string[]): string {
@@ -46,7 +47,8 @@ export function renderExpr(e: Expr, args: readonly string[]): string {
     }
     case 'binary': {
       if (e.dtype === 'float32') {
-        if (e.op === 'max' || e.op === 'min' || e.op === 'pow') return `volta_${e.op === 'pow' ? 'pow' : `f${e.op}`}f(${r(e.a)}, ${r(e.b)})`;
+        const fn = FLOAT_BINARY[e.op];
+        if (fn !== undefined) return `${fn}(${r(e.a)}, ${r(e.b)})`;
         return `(${r(e.a)} ${OPS[e.op]} ${r(e.b)})`;
       }
       const short = DTYPES[e.dtype].short;
