@@ -5,7 +5,7 @@ import { HELP, type Io, MAIN_HELP, parse, stdio, type Values } from './cli/args.
 import { cmdCompile } from './cli/compile_cmd.ts';
 import { cmdInspect } from './cli/inspect_cmd.ts';
 import { cmdRun } from './cli/run_cmd.ts';
-import { isVoltaError, VoltaError } from './errors.ts';
+import { isVoltaError, VoltaError } from './ir/errors.ts';
 import { VOLTA_VERSION } from './version.ts';
 
 export type { Io } from './cli/args.ts';

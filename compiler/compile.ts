@@ -3,8 +3,8 @@
 
 import type { Backend } from './codegen/dialect.ts';
 import { emitSource } from './codegen/emit.ts';
-import { VoltaError } from './errors.ts';
 import { fingerprint } from './fingerprint.ts';
+import { VoltaError } from './ir/errors.ts';
 import type { Graph } from './ir/graph.ts';
 import type { TensorData } from './ir/tensor.ts';
 import { type ImportOptions, importModel } from './onnx/import.ts';

@@ -1,8 +1,9 @@
 // A small .npy reader (NumPy's array file format, versions 1-3) for run inputs:
 // little-endian float32/int64/int32/bool in C order. Anything else is refused
 // with VOLTA_E_BAD_INPUT rather than guessed at.
-import { VoltaError } from '../compiler/errors.ts';
+
 import { DTYPES, type DType } from '../compiler/ir/dtype.ts';
+import { VoltaError } from '../compiler/ir/errors.ts';
 import { checkShape, numel, shapeStr } from '../compiler/ir/shape.ts';
 import { Tensor } from './tensor.ts';
 

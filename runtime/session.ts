@@ -3,8 +3,8 @@
 import { createRequire } from 'node:module';
 import type { BuildResult } from '../compiler/build/build.ts';
 import type { Compiled } from '../compiler/compile.ts';
-import { VoltaError } from '../compiler/errors.ts';
 import { DTYPES } from '../compiler/ir/dtype.ts';
+import { VoltaError } from '../compiler/ir/errors.ts';
 import { numel, sameShape, shapeStr } from '../compiler/ir/shape.ts';
 import { Tensor } from './tensor.ts';
 

@@ -1,7 +1,8 @@
 // Tensors crossing the runtime boundary, shaped like onnxruntime-node's
 // (type, data, dims), so code written for its feeds/fetches ports over.
-import { VoltaError } from '../compiler/errors.ts';
+
 import { type AnyTypedArray, DTYPES, type DType } from '../compiler/ir/dtype.ts';
+import { VoltaError } from '../compiler/ir/errors.ts';
 import { numel } from '../compiler/ir/shape.ts';
 
 export type TensorType = DType;

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { buildAddon, defaultCacheDir } from '../compiler/build/build.ts';
 import { type Compiled, type CompileOptions, compileGraph, compileModel, resolveOptions } from '../compiler/compile.ts';
-import { VoltaError } from '../compiler/errors.ts';
+import { VoltaError } from '../compiler/ir/errors.ts';
 import { Graph } from '../compiler/ir/graph.ts';
 import { cudaStatus } from './cuda_probe.ts';
 import { type Fallback, Session } from './session.ts';

@@ -72,6 +72,9 @@ describe('volta CLI', () => {
     for (const f of ['model.c', 'model.cu', 'addon.cc', 'weights.bin', 'plan.json', 'volta.node']) expect(existsSync(join(out, f)), f).toBe(true);
     const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'));
     expect(JSON.stringify(plan)).toContain(r.out.match(/[0-9a-f]{64}/)![0]);
+    // Target c runs no nvcc unless asked.
+    expect(r.out).not.toMatch(/nvcc/);
+    expect(existsSync(join(out, 'model_cuda.o'))).toBe(false);
   });
 
   it('inspect shows passes with rewrites, kernels and the fingerprint; --compare names the first divergent pass', async () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { isVoltaError, type VoltaError } from '../compiler/errors.ts';
+import { isVoltaError, type VoltaError } from '../compiler/ir/errors.ts';
 import { Tensor, Volta } from '../runtime/index.ts';
 import { type Case, compareOutput, loadCases, loadTensors } from './conformance/cases.ts';
 

@@ -1,13 +1,14 @@
 // Kernel kinds beyond elementwise (matmul, gemm, softmax, reduce, transpose,
 // views): compiled C == TS reference bit for bit on random inputs, so the fixed
-// reduction orders written in compiler/codegen/plan.ts hold in generated code.
+// orders of compiler/ops/compute.ts and compiler/kernels/reduce_order.ts hold in
+// generated code (short rows, long rows with block lanes, non-adjacent axes).
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { referenceRun } from '../compiler/eval/reference.ts';
 import type { Graph } from '../compiler/ir/graph.ts';
 import { numel } from '../compiler/ir/shape.ts';
+import { referenceRun } from '../compiler/reference.ts';
 import { GraphBuilder, makeTensor, Tensor, Volta } from '../runtime/index.ts';
 import { sameBits } from './helpers/bits.ts';
 
@@ -52,6 +53,9 @@ function graphs(): Record<string, () => Graph> {
     logsoftmax_last: one('lsm', [[3, 5]], (b, [x]) => b.op('LogSoftmax', [x])),
     reduce_sum_axes: one('rs', [[3, 4, 5]], (b, [x]) => b.op('ReduceSum', [x, b.constant('axes', i64([0, 2]))], { keepdims: 0 })),
     reduce_mean_all: one('rm', [[3, 4]], (b, [x]) => b.op('ReduceMean', [x])),
+    reduce_sum_long_row: one('rlong', [[2, 9000]], (b, [x]) => b.op('ReduceSum', [x, b.constant('axes', i64([1]))])),
+    reduce_prod_strided_axis: one('rprod', [[40, 3]], (b, [x]) => b.op('ReduceProd', [x, b.constant('axes', i64([0]))])),
+    softmax_long_row: one('smlong', [[2, 8500]], (b, [x]) => b.op('Softmax', [x])),
     reduce_l2_last: one('rl2', [[2, 6]], (b, [x]) => b.op('ReduceL2', [x, b.constant('axes', i64([-1]))])),
     reduce_max_then_sub: one('rmax', [[4, 6]], (b, [x]) => b.op('Sub', [x, b.op('ReduceMax', [x, b.constant('axes', i64([1]))])])),
     transpose_then_tanh: one('tr', [[2, 3, 4]], (b, [x]) => b.op('Tanh', [b.op('Transpose', [x], { perm: [2, 0, 1] })])),

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { referenceRun } from '../compiler/eval/reference.ts';
 import { DTYPES, type DType } from '../compiler/ir/dtype.ts';
 import type { TensorData } from '../compiler/ir/tensor.ts';
+import { referenceRun } from '../compiler/reference.ts';
 import { GraphBuilder, Tensor, Volta } from '../runtime/index.ts';
 import { sameBits } from './helpers/bits.ts';
 

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { f32Literal } from '../compiler/codegen/literals.ts';
 import { comment, isCIdentifier, NameSupply, sanitize } from '../compiler/codegen/names.ts';
-import { GraphBuilder } from '../compiler/ir/builder.ts';
-import { kernelReads } from '../compiler/schedule/schedule.ts';
+import { kernelReads } from '../compiler/kernels/plan.ts';
+import { GraphBuilder } from '../compiler/ops/builder.ts';
 import { Volta } from '../runtime/index.ts';
 
 const UNARY = ['Relu', 'Exp', 'Tanh', 'Neg', 'Abs', 'Sigmoid'];

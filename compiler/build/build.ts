@@ -9,8 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import Handlebars from 'handlebars';
 import type { Backend } from '../codegen/dialect.ts';
 import { COMMON_INCLUDE_DIR, TEMPLATE_DIR } from '../codegen/templates.ts';
-import type { Compiled } from '../compile.ts';
-import { VoltaError } from '../errors.ts';
+import { VoltaError } from '../ir/errors.ts';
 import { sha256 } from '../ir/text.ts';
 import { VOLTA_VERSION } from '../version.ts';
 import { C_FLAGS, findTools, NAPI_INCLUDE, NODE_INCLUDE, NVCC_ARCHS, NVCC_FLAGS, runTool } from './toolchain.ts';
@@ -68,7 +67,13 @@ export async function compileCudaObject(source: string, dir: string): Promise<nu
   return runTool(tools.nvcc, [...NVCC_FLAGS, ...NVCC_ARCHS, `-I${COMMON_INCLUDE_DIR}`, '-c', 'model.cu', '-o', 'model_cuda.o'], join(dir, 'model.cu'), dir);
 }
 
-export async function buildAddon(c: Compiled, backend: Backend, cacheDir = defaultCacheDir()): Promise<BuildResult> {
+/** What a build needs of a compiled model: its fingerprint and its emitted sources. */
+export interface BuildInput {
+  readonly fingerprint: string;
+  source(backend: Backend): string;
+}
+
+export async function buildAddon(c: BuildInput, backend: Backend, cacheDir = defaultCacheDir()): Promise<BuildResult> {
   const dir = join(cacheDir, c.fingerprint, backend);
   const addonPath = join(dir, 'volta.node');
   if (existsSync(addonPath)) return { addonPath, dir, cacheHit: true, timings: {} };

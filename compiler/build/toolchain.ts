@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { $, which } from 'zx';
-import { VoltaError } from '../errors.ts';
+import { VoltaError } from '../ir/errors.ts';
 
 const require = createRequire(import.meta.url);
 

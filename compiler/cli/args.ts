@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { CompileOptions } from '../compile.ts';
-import { VoltaError } from '../errors.ts';
+import { VoltaError } from '../ir/errors.ts';
 import { VOLTA_VERSION } from '../version.ts';
 export interface Io {
   out(text: string): void;
@@ -35,14 +35,16 @@ export const HELP: Record<string, string> = {
 
 Writes into <dir>: model.c, model.cu, addon.cc (the addon glue for --target),
 weights.bin (the constants blob), plan.json (kernels, memory plan, fingerprint)
-and volta.node (the addon, built through the cache and copied). For target c,
-model.cu is also compiled with 'nvcc -c' to model_cuda.o when nvcc is on PATH.
-Prints the fingerprint and per-stage timings.
+and volta.node (the addon, built through the cache and copied). With
+--check-cuda (target c), model.cu is also compiled with 'nvcc -c' to
+model_cuda.o, which needs nvcc but no GPU. Prints the fingerprint and per-stage
+timings.
 
 Options:
   -o, --out <dir>             output directory (required)
 ${COMMON_OPTS}
   --dump <dir>                also write one NNN_<pass>.ir snapshot per pass there
+  --check-cuda                also compile model.cu with nvcc -c (target c)
   --cache <dir>               addon cache (default $VOLTA_CACHE_DIR or ./.volta-cache)
   -h, --help                  show this help
 `,
@@ -90,7 +92,7 @@ export type OptSpec = Record<string, { type: 'string' | 'boolean'; short?: strin
 export const TARGET_MODE: OptSpec = { target: { type: 'string' }, mode: { type: 'string' } };
 
 export const SPECS: Record<string, OptSpec> = {
-  compile: { ...TARGET_MODE, out: { type: 'string', short: 'o' }, dump: { type: 'string' }, cache: { type: 'string' } },
+  compile: { ...TARGET_MODE, out: { type: 'string', short: 'o' }, dump: { type: 'string' }, cache: { type: 'string' }, 'check-cuda': { type: 'boolean' } },
   run: { ...TARGET_MODE, input: { type: 'string', multiple: true }, example: { type: 'boolean' }, cache: { type: 'string' }, runs: { type: 'string' } },
   inspect: { ...TARGET_MODE, passes: { type: 'boolean' }, compare: { type: 'string' }, json: { type: 'boolean' } },
 };

@@ -51,13 +51,12 @@ export async function cmdCompile(model: string, v: Values, io: Io): Promise<numb
     `addon        ${shown(join(out, 'volta.node'))} (cache ${build.cacheHit ? 'hit' : 'miss'}: ${shown(build.addonPath)})`,
   ];
   if (dump !== undefined) lines.push(`dumped       ${compiled.snapshots.length} pass snapshots to ${shown(dump)}`);
-  if (backend === 'c') {
-    // The CUDA source is checked with nvcc -c even for target c: no GPU is needed for that.
+  if (backend === 'c' && v['check-cuda'] === true) {
+    // Asked for: check that model.cu compiles (nvcc -c needs no GPU). Never run unasked: nvcc costs seconds.
     const tools = await findTools();
-    if (tools.nvcc) {
-      timings['nvcc-object'] = await compileCudaObject(cu, out);
-      lines.push(`nvcc         compiled model.cu -> ${shown(join(out, 'model_cuda.o'))}`);
-    } else lines.push('nvcc         not on PATH: model.cu written but not compiled');
+    if (!tools.nvcc) throw usage('compile', '--check-cuda needs nvcc on PATH');
+    timings['nvcc-object'] = await compileCudaObject(cu, out);
+    lines.push(`nvcc         compiled model.cu -> ${shown(join(out, 'model_cuda.o'))}`);
   }
   io.out(`${lines.join('\n')}\n\ntimings\n${timingsText(timings)}\n`);
   return 0;

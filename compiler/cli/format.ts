@@ -1,9 +1,9 @@
 import { isAbsolute, relative } from 'node:path';
 import type { Tensor } from '../../runtime/tensor.ts';
-import type { KernelPlan } from '../codegen/plan.ts';
 import type { Compiled } from '../compile.ts';
 import type { DType } from '../ir/dtype.ts';
 import { shapeStr } from '../ir/shape.ts';
+import type { KernelPlan } from '../kernels/plan.ts';
 // ---- formatting -------------------------------------------------------------
 
 /** A path as the user would type it: relative to cwd when inside it. */

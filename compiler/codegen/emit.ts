@@ -4,11 +4,12 @@
 import { DTYPES } from '../ir/dtype.ts';
 import type { Graph } from '../ir/graph.ts';
 import { numel } from '../ir/shape.ts';
+import { kernelArgs } from '../kernels/plan.ts';
 import type { BufferPlan, MemoryPlan } from '../schedule/memory_plan.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import { VOLTA_VERSION } from '../version.ts';
 import { type Backend, DIALECTS } from './dialect.ts';
-import { kernelArgs, kernelView } from './kernels.ts';
+import { kernelView } from './kernels.ts';
 import { comment, NameSupply } from './names.ts';
 import { template } from './templates.ts';
 
@@ -74,7 +75,7 @@ export function emitSource(inp: EmitInput, backend: Backend): string {
       kernel: name,
       args: args.join(', '),
       threads: CUDA_BLOCK,
-      blocks: Math.max(1, Math.min(CUDA_MAX_BLOCKS, Math.ceil(view.threads / CUDA_BLOCK))),
+      blocks: Math.max(1, Math.min(CUDA_MAX_BLOCKS, Math.ceil(k.plan.partition.items / CUDA_BLOCK))),
     });
   }
   const byKind = (kind: BufferPlan['kind']) => inp.memory.buffers.filter((b) => b.kind === kind).sort((a, b) => a.index - b.index);

@@ -3,13 +3,13 @@
 // (the dialect picks restrict spelling and qualifier; CUDA templates differ in loops).
 import { DTYPES } from '../ir/dtype.ts';
 import { numel } from '../ir/shape.ts';
+import type { ConcatPlan, ElementwisePlan, GatherPlan, KernelPlan, MatmulPlan, PadPlan, ReducePlan, SoftmaxPlan, WindowPlan } from '../kernels/plan.ts';
+import type { Operand } from '../ops/compute.ts';
 import type { Expr } from '../ops/expr.ts';
-import { kernelReads } from '../schedule/schedule.ts';
 import type { Dialect } from './dialect.ts';
 import { collapseDims, contiguous, decompose, offsetExpr } from './index_math.ts';
 import { literal } from './literals.ts';
 import { comment } from './names.ts';
-import type { ConcatPlan, ElementwisePlan, GatherPlan, KernelPlan, MatmulPlan, Operand, PadPlan, ReducePlan, SoftmaxPlan, WindowPlan } from './plan.ts';
 import { renderExpr } from './render_expr.ts';
 
 export interface KernelView {
@@ -17,8 +17,8 @@ export interface KernelView {
   readonly name: string;
   readonly header: string;
   readonly params: string;
-  /** Threads a CUDA launch needs (one per output element or row). */
-  readonly threads: number;
+  /** Independent work items (the plan's partition): CUDA runs one thread per item. */
+  readonly items: number;
   readonly [key: string]: unknown;
 }
 
@@ -50,13 +50,12 @@ function elementwise(p: ElementwisePlan, name: string, d: Dialect): KernelView {
     name,
     header: header(p, name),
     params: params(d, p.inputs, p.out, inNames),
-    threads: numel(p.shape),
+    items: p.partition.items,
     loops: c.shape.map((extent, i) => ({ v: vars[i], extent })),
     decompose: decompose('i', vars, c.shape),
     loads: loads(p.inputs, inNames, vars, c.strides),
     body: bodyLines(p.body, args),
     store: `out[${offsetExpr(vars, c.strides[c.strides.length - 1])}] = t${p.body.length - 1};`,
-    numel: numel(p.shape),
     shape: `[${p.shape.join(', ')}]`,
   };
 }
@@ -67,7 +66,6 @@ function matmul(p: MatmulPlan, name: string, d: Dialect): KernelView {
   const epNames = p.epilogueInputs.map((_, n) => `e${n}`);
   const ijVars = [...bvars, 'i', 'j'];
   const args = ['acc', ...p.epilogueInputs.map((_, n) => `x${n}`)];
-  const axpy = p.b.colStride === 1;
   return {
     kind: 'matmul',
     name,
@@ -78,14 +76,15 @@ function matmul(p: MatmulPlan, name: string, d: Dialect): KernelView {
       ...p.epilogueInputs.map((o, n) => `const ${DTYPES[o.dtype].c} *${d.restrict} ${epNames[n]}`),
       `${DTYPES[p.out.dtype].c} *${d.restrict} out`,
     ].join(', '),
-    threads: numel(full),
+    items: p.partition.items,
     m: p.m,
     n: p.n,
     k: p.k,
     dims: `batch [${p.batch.join(', ')}], M ${p.m}, N ${p.n}, K ${p.k}`,
     batchLoops: p.batch.map((extent, i) => ({ v: bvars[i], extent })),
     decompose: decompose('idx', ijVars, full),
-    axpy,
+    rows: p.tile.form === 'rows',
+    tileN: p.tile.n,
     aIndex: offsetExpr([...bvars, 'i', 'kk'], [...p.a.batchStrides, p.a.rowStride, p.a.colStride], p.a.offset),
     bRow: offsetExpr([...bvars, 'kk'], [...p.b.batchStrides, p.b.rowStride], p.b.offset),
     bIndex: offsetExpr([...bvars, 'kk', 'j'], [...p.b.batchStrides, p.b.rowStride, p.b.colStride], p.b.offset),
@@ -111,11 +110,13 @@ function softmax(p: SoftmaxPlan, name: string, d: Dialect): KernelView {
     name,
     header: header(p, name),
     params: `const float *${d.restrict} in, float *${d.restrict} out`,
-    threads: p.outer * p.inner,
+    items: p.partition.items,
     outer: p.outer,
     axis: p.axis,
     inner: p.inner,
     log: p.log,
+    lanes: p.lanes,
+    half: p.lanes >> 1,
     loops: rowDims,
     decompose: decompose(
       't',
@@ -141,32 +142,37 @@ function reduce(p: ReducePlan, name: string, d: Dialect): KernelView {
   const kVars = k.shape.map((_, i) => `k${i}`);
   const rVars = r.shape.map((_, i) => `r${i}`);
   const t = DTYPES[p.accDtype].c;
-  const combine: Expr = {
-    k: 'binary',
-    op: p.combine,
-    a: { k: 'arg', i: 0, dtype: p.accDtype },
-    b: { k: 'let', i: p.pre.length - 1, dtype: p.accDtype },
-    dtype: p.accDtype,
-  };
+  const combine = (b: Expr): string =>
+    renderExpr({ k: 'binary', op: p.combine, a: { k: 'arg', i: 0, dtype: p.accDtype }, b, dtype: p.accDtype }, ['lane[l]', 'lane[l + s]']);
+  const count = numel(p.reduced);
+  // One reduced dim after collapsing: walk it in chunks of `lanes`; otherwise count elements in nested loops.
+  const chunked = r.shape.length <= 1;
+  const at = chunked ? offsetExpr(['(e0 + l)'], [r.strides[0]?.[0] ?? 0]) : offsetExpr(rVars, r.strides[0]);
+  const pre = combine({ k: 'let', i: p.pre.length - 1, dtype: p.accDtype });
   return {
     kind: 'reduce',
     name,
     header: header(p, name),
     params: `const ${DTYPES[p.input.dtype].c} *${d.restrict} in, ${DTYPES[p.out.dtype].c} *${d.restrict} out`,
-    threads: numel(p.kept),
-    dims: `kept [${p.kept.join(', ')}], reduced [${p.reduced.join(', ')}]`,
+    items: p.partition.items,
+    dims: `kept [${p.kept.join(', ')}], reduced [${p.reduced.join(', ')}], ${p.lanes} lanes`,
     keptLoops: k.shape.map((extent, i) => ({ v: kVars[i], extent })),
     reducedLoops: r.shape.map((extent, i) => ({ v: rVars[i], extent })),
     decompose: decompose('idx', kVars, k.shape),
     accType: t,
     init: INIT[p.init][p.accDtype],
+    lanes: p.lanes,
+    half: p.lanes >> 1,
+    count,
+    chunked,
     base: offsetExpr(kVars, k.strides[0], p.input.offset),
-    load: `const ${DTYPES[p.input.dtype].c} x0 = in[base + ${offsetExpr(rVars, r.strides[0])}];`,
+    load: `const ${DTYPES[p.input.dtype].c} x0 = in[base + ${at}];`,
     pre: bodyLines(p.pre, ['x0']),
-    combine: `acc = ${renderExpr(combine, ['acc'])};`,
-    post: bodyLines(p.post, ['acc']),
+    combineChunk: `lane[l] = ${pre};`,
+    combineCount: `{ const int64_t l = e & ${p.lanes - 1}; lane[l] = ${pre}; e++; }`,
+    combineTree: `lane[l] = ${combine({ k: 'arg', i: 1, dtype: p.accDtype })};`,
+    post: bodyLines(p.post, ['lane[0]']),
     store: `out[${offsetExpr(kVars, k.strides[1])}] = t${p.post.length - 1};`,
-    numel: numel(p.kept),
   };
 }
 
@@ -191,7 +197,7 @@ function concat(p: ConcatPlan, name: string, d: Dialect): KernelView {
     name,
     header: header(p, name),
     params: [...p.inputs.map((x, i) => `const ${DTYPES[x.dtype].c} *${d.restrict} in${i}`), `${DTYPES[p.out.dtype].c} *${d.restrict} out`].join(', '),
-    threads: p.outer * total * p.inner,
+    items: p.partition.items,
     dims: `outer ${p.outer}, axis ${p.sizes.join(' + ')}, inner ${p.inner}`,
     outer: p.outer,
     row: total * p.inner,
@@ -222,7 +228,7 @@ function windowKernel(p: WindowPlan, name: string, d: Dialect): KernelView {
       ...(p.bias ? [`const float *${d.restrict} b`] : []),
       `float *${d.restrict} out`,
     ].join(', '),
-    threads: p.n * p.m * numel(p.outSpatial),
+    items: p.partition.items,
     dims: `${p.mode}: N ${p.n}, C ${p.c}, M ${p.m}, group ${p.group}, in [${p.inSpatial.join(', ')}], out [${p.outSpatial.join(', ')}], kernel [${p.kernel.join(', ')}], strides [${p.strides.join(', ')}], dilations [${p.dilations.join(', ')}], pads [${[...p.padsBegin, ...p.padsEnd].join(', ')}]`,
     outLoops: [{ v: 'n', extent: p.n }, { v: 'm', extent: p.m }, ...p.outSpatial.map((extent, i) => ({ v: oVars[i], extent }))],
     decompose: decompose('idx', ['n', 'm', ...oVars], [p.n, p.m, ...p.outSpatial]),
@@ -245,13 +251,12 @@ function windowKernel(p: WindowPlan, name: string, d: Dialect): KernelView {
 }
 
 function gather(p: GatherPlan, name: string, d: Dialect): KernelView {
-  const total = p.outer * p.count * p.inner;
   return {
     kind: 'gather',
     name,
     header: header(p, name),
     params: `const ${DTYPES[p.data.dtype].c} *${d.restrict} data, const ${DTYPES[p.indices.dtype].c} *${d.restrict} indices, ${DTYPES[p.out.dtype].c} *${d.restrict} out`,
-    threads: total,
+    items: p.partition.items,
     dims: `outer ${p.outer}, axis ${p.axis}, inner ${p.inner}, ${p.count} indices`,
     decompose: decompose('idx', ['o', 'j', 'i'], [p.outer, p.count, p.inner]),
     axis: p.axis,
@@ -285,7 +290,7 @@ function pad(p: PadPlan, name: string, d: Dialect): KernelView {
     name,
     header: header(p, name),
     params: `const ${DTYPES[p.input.dtype].c} *${d.restrict} in, ${DTYPES[p.out.dtype].c} *${d.restrict} out`,
-    threads: numel(p.outShape),
+    items: p.partition.items,
     dims: `${p.mode}: in [${p.inShape.join(', ')}] -> out [${p.outShape.join(', ')}], pads before [${p.padsBegin.join(', ')}]`,
     decompose: decompose('idx', oVars, p.outShape),
     maps: p.outShape.flatMap((_, i) => [`int64_t ${sVars[i]} = ${oVars[i]} - (${p.padsBegin[i]});`, ...padMap(p.mode, i, p.inShape[i], value)]),
@@ -312,9 +317,4 @@ export function kernelView(plan: KernelPlan, name: string, d: Dialect): KernelVi
     case 'pad':
       return pad(plan, name, d);
   }
-}
-
-/** Buffers a kernel takes, in parameter order (value ids, before alias resolution). */
-export function kernelArgs(plan: KernelPlan): string[] {
-  return [...kernelReads(plan), plan.out.buf];
 }

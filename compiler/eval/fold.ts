@@ -1,10 +1,12 @@
 // Evaluates one node whose inputs are all constants, with the kernel plan and
 // rounding of the generated code, so folding never changes a result bit. Used by
 // the fold-constants pass and by import (shape computations must be known early).
-import { isAlias, lowerGroup } from '../codegen/lower.ts';
+
 import { DTYPES } from '../ir/dtype.ts';
 import type { Graph, Node } from '../ir/graph.ts';
 import { numel } from '../ir/shape.ts';
+import { lowerGroup } from '../kernels/lower.ts';
+import { isAlias } from '../ops/lowering.ts';
 import { interpret } from './interpret.ts';
 
 /** Whether foldNode can evaluate this node now. */

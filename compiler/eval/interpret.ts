@@ -1,21 +1,12 @@
 // Runs a kernel plan in TS with exactly the order and rounding of the emitted
 // C and CUDA. Used by constant folding and as the reference in tests.
 
-import type {
-  ConcatPlan,
-  ElementwisePlan,
-  GatherPlan,
-  KernelPlan,
-  MatmulPlan,
-  Operand,
-  PadPlan,
-  ReducePlan,
-  SoftmaxPlan,
-  WindowPlan,
-} from '../codegen/plan.ts';
-import { invariant } from '../errors.ts';
 import type { AnyTypedArray } from '../ir/dtype.ts';
+import { invariant } from '../ir/errors.ts';
 import { contiguousStrides, numel } from '../ir/shape.ts';
+import type { ConcatPlan, ElementwisePlan, GatherPlan, KernelPlan, MatmulPlan, PadPlan, ReducePlan, SoftmaxPlan, WindowPlan } from '../kernels/plan.ts';
+import { laneReduce } from '../kernels/reduce_order.ts';
+import type { Operand } from '../ops/compute.ts';
 import { binary, evalBody, reduceInit, type Scalar } from './scalar.ts';
 import * as vm from './volta_math.ts';
 
@@ -109,16 +100,18 @@ function softmax(p: SoftmaxPlan, bufs: Buffers): void {
     for (let q = 0; q < p.inner; q++) {
       const base = o * p.axis * p.inner + q;
       let m = x[base];
-      for (let i = 1; i < p.axis; i++) {
-        const v = x[base + i * p.inner];
-        m = v > m ? v : m;
-      }
-      let sum = 0;
-      for (let i = 0; i < p.axis; i++) {
-        const e = vm.expf(f(x[base + i * p.inner] - m));
-        if (!p.log) y[base + i * p.inner] = e;
-        sum = f(sum + e);
-      }
+      for (let i = 1; i < p.axis; i++) m = vm.fmaxf(m, x[base + i * p.inner]);
+      const sum = laneReduce(
+        p.axis,
+        p.lanes,
+        0,
+        (i) => {
+          const e = vm.expf(f(x[base + i * p.inner] - m));
+          if (!p.log) y[base + i * p.inner] = e;
+          return e;
+        },
+        (a, b) => f(a + b),
+      );
       const ls = p.log ? vm.logf(sum) : 0;
       for (let i = 0; i < p.axis; i++) {
         const at = base + i * p.inner;
@@ -131,11 +124,14 @@ function softmax(p: SoftmaxPlan, bufs: Buffers): void {
 function reduce(p: ReducePlan, bufs: Buffers): void {
   const x = get(bufs, p.input.buf) as unknown as Scalar[];
   const out = get(bufs, p.out.buf) as unknown as Scalar[];
-  forEachIndex(p.kept, [p.input], (i, offs) => {
-    let acc = reduceInit(p.init, p.accDtype);
-    forEachIndex(p.reduced, [{ ...p.input, strides: p.input.reducedStrides, offset: offs[0] }], (_, o) => {
-      acc = binary(p.combine, p.accDtype, acc, evalBody(p.pre, [x[o[0]]]));
+  const count = numel(p.reduced);
+  const offs = new Array<number>(count);
+  forEachIndex(p.kept, [p.input], (i, kept) => {
+    forEachIndex(p.reduced, [{ ...p.input, strides: p.input.reducedStrides, offset: kept[0] }], (e, o) => {
+      offs[e] = o[0];
     });
+    const combine = (a: Scalar, b: Scalar) => binary(p.combine, p.accDtype, a, b);
+    const acc = laneReduce(count, p.lanes, reduceInit(p.init, p.accDtype), (e) => evalBody(p.pre, [x[offs[e]]]), combine);
     out[i] = evalBody(p.post, [acc]);
   });
 }

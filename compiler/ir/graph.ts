@@ -1,8 +1,9 @@
 // The IR: a graph of nodes over statically shaped values. Every collection is
 // an array or an insertion-ordered Map filled in a deterministic order, so
 // anything derived from it (text, names, fingerprints) is reproducible.
-import { invariant } from '../errors.ts';
+
 import type { DType } from './dtype.ts';
+import { invariant } from './errors.ts';
 import type { Shape } from './shape.ts';
 import type { TensorData } from './tensor.ts';
 

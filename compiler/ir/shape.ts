@@ -1,6 +1,6 @@
 // Static shapes. Every dim is a concrete non-negative integer; limits keep all
 // index arithmetic in generated code inside int64 and all buffers allocatable.
-import { VoltaError } from '../errors.ts';
+import { VoltaError } from './errors.ts';
 
 export type Shape = readonly number[];
 

@@ -1,9 +1,10 @@
 // ONNX -> Volta IR. Validates the whole model against the op registry first and
 // reports every problem in one error (each unsupported node with op, attribute
 // and reason) instead of stopping at the first.
-import { VoltaError } from '../errors.ts';
+
 import { foldNode, isFoldable } from '../eval/fold.ts';
 import { dtypeFromOnnx, onnxDtypeName } from '../ir/dtype.ts';
+import { VoltaError } from '../ir/errors.ts';
 import { type AttrValue, Graph, type Value } from '../ir/graph.ts';
 import { checkShape, sameShape, shapeStr } from '../ir/shape.ts';
 import type { TensorData } from '../ir/tensor.ts';

@@ -3,7 +3,7 @@
 // protobufjs type (Message, Long) leaks into the rest of the compiler.
 import { readFileSync } from 'node:fs';
 import protobuf from 'protobufjs';
-import { VoltaError } from '../errors.ts';
+import { VoltaError } from '../ir/errors.ts';
 
 export interface OnnxModel {
   irVersion: number;

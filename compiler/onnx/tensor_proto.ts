@@ -3,8 +3,8 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { endianness } from 'node:os';
 import path from 'node:path';
-import { VoltaError } from '../errors.ts';
 import { type AnyTypedArray, DTYPES, type DType, dtypeFromOnnx, onnxDtypeName } from '../ir/dtype.ts';
+import { VoltaError } from '../ir/errors.ts';
 import { checkShape, numel, type Shape, shapeStr } from '../ir/shape.ts';
 import type { TensorData } from '../ir/tensor.ts';
 import { DATA_LOCATION_EXTERNAL, type OnnxTensor } from './proto.ts';

@@ -1,7 +1,7 @@
 // Checks one node against its registry entry: attributes (schema, defaults,
 // allowed values), input count and dtypes, then runs shape inference. Shared by
 // ONNX import and the TS graph builder, so both accept exactly the same graphs.
-import { VoltaError } from '../errors.ts';
+import { VoltaError } from '../ir/errors.ts';
 import type { Attrs, AttrValue, Value } from '../ir/graph.ts';
 import { isTensorAttr, sortAttrs } from '../ir/graph.ts';
 import { checkShape } from '../ir/shape.ts';

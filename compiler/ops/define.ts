@@ -2,13 +2,13 @@
 // import, inference, lowering (both backends), constant folding and the coverage
 // doc all read that entry.
 
-import type { KernelPlan } from '../codegen/plan.ts';
-import { type ErrorCode, VoltaError } from '../errors.ts';
 import type { DType } from '../ir/dtype.ts';
+import { type ErrorCode, VoltaError } from '../ir/errors.ts';
 import type { Attrs, AttrValue, Value } from '../ir/graph.ts';
 import { normalizeAxis, type Shape, shapeStr } from '../ir/shape.ts';
 import { type TensorData, toNumbers } from '../ir/tensor.ts';
 import type { AttrSpec } from './attr.ts';
+import type { Compute } from './compute.ts';
 import type { Expr } from './expr.ts';
 
 export interface InputSpec {
@@ -45,7 +45,7 @@ export type Lowering =
   /** Output 0 is input 0's storage viewed with another shape (no kernel). */
   | { readonly kind: 'alias' }
   /** A kernel of its own; `epilogue`: elementwise consumers may fuse into it. */
-  | { readonly kind: 'plan'; readonly epilogue?: boolean; readonly plan: (ctx: LowerCtx) => KernelPlan }
+  | { readonly kind: 'kernel'; readonly epilogue?: boolean; readonly compute: (ctx: LowerCtx) => Compute }
   /** Output is compile-time data (Constant). */
   | { readonly kind: 'constant'; readonly value: (ctx: NodeCtx) => TensorData }
   /** Rewritten into registry ops when the node is added (import or builder): no kernel of its own. */

@@ -1,7 +1,7 @@
 // Adds a checked registry node to a graph, and expands decomposed ops into
 // such nodes. Shared by the TS GraphBuilder and ONNX import, so both accept
 // and lower exactly the same graphs.
-import { invariant, VoltaError } from '../errors.ts';
+import { invariant, VoltaError } from '../ir/errors.ts';
 import type { AttrValue, Graph, Value } from '../ir/graph.ts';
 import { checkShape, sameShape } from '../ir/shape.ts';
 import type { TensorData } from '../ir/tensor.ts';

@@ -1,8 +1,9 @@
 // Gather (run-time indices along one axis) and Pad (constant, edge, reflect, wrap).
-import type { GatherPlan, PadPlan } from '../codegen/plan.ts';
+
 import { normalizeAxis, numel, shapeStr } from '../ir/shape.ts';
 import { toNumbers } from '../ir/tensor.ts';
 import { attr } from './attr.ts';
+import type { GatherCompute, PadCompute } from './compute.ts';
 import { axisAttr, constInput, defineOp, fail, input, intsAttr, type NodeCtx, shapeError } from './define.ts';
 import { ANY_DTYPE, MAX_KNOWN_OPSET, NUMERIC } from './elementwise.ts';
 
@@ -29,8 +30,8 @@ export const Gather = defineOp({
     return [{ dtype: x.dtype, shape: [...x.shape.slice(0, a), ...idx.shape, ...x.shape.slice(a + 1)] }];
   },
   lowering: {
-    kind: 'plan',
-    plan: (ctx): GatherPlan => {
+    kind: 'kernel',
+    compute: (ctx): GatherCompute => {
       const x = input(ctx, 0);
       const idx = input(ctx, 1);
       const a = gatherAxis(ctx);
@@ -58,7 +59,7 @@ interface PadDims {
   begin: number[];
   out: number[];
   value: number;
-  mode: PadPlan['mode'];
+  mode: PadCompute['mode'];
 }
 
 function padDims(ctx: NodeCtx): PadDims {
@@ -79,7 +80,7 @@ function padDims(ctx: NodeCtx): PadDims {
   });
   const out = x.shape.map((d, i) => d + begin[i] + end[i]);
   if (out.some((d) => d < 0)) shapeError(ctx, `pads [${pads.join(',')}] crop below zero`, [x.shape]);
-  const mode = ctx.attrs.mode as PadPlan['mode'];
+  const mode = ctx.attrs.mode as PadCompute['mode'];
   if (mode !== 'constant' && x.shape.some((d, i) => d === 0 && out[i] > 0)) shapeError(ctx, `${mode} padding of an empty dim`, [x.shape]);
   const value = old ? ((ctx.attrs.value as number | undefined) ?? 0) : (constInput(ctx, 2, 'constant_value input')?.[0] ?? 0);
   return { begin, out, value, mode };
@@ -103,8 +104,8 @@ export const Pad = defineOp({
   },
   infer: (ctx) => [{ dtype: input(ctx, 0).dtype, shape: padDims(ctx).out }],
   lowering: {
-    kind: 'plan',
-    plan: (ctx): PadPlan => {
+    kind: 'kernel',
+    compute: (ctx): PadCompute => {
       const x = input(ctx, 0);
       const d = padDims(ctx);
       const out = ctx.outputs[0];

@@ -47,9 +47,9 @@ export const Gemm = defineOp({
     return [{ dtype: input(ctx, 0).dtype, shape: [m, n] }];
   },
   lowering: {
-    kind: 'plan',
+    kind: 'kernel',
     epilogue: true,
-    plan: (ctx) => {
+    compute: (ctx) => {
       const { m, k, n } = dims(ctx);
       const out = ctx.outputs[0];
       const alpha = Math.fround(floatAttr(ctx, 'alpha'));

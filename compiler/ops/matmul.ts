@@ -1,9 +1,9 @@
 // MatMul with numpy semantics: 1-D operands are promoted then squeezed, leading
-// (batch) dims broadcast. Lowered to a matmul plan with a fixed k order.
+// (batch) dims broadcast. Lowered to a matmul compute with a fixed k order.
 
-import type { MatOperand } from '../codegen/plan.ts';
 import type { Value } from '../ir/graph.ts';
 import { broadcastShapes, contiguousStrides, type Shape } from '../ir/shape.ts';
+import type { MatOperand } from './compute.ts';
 import { defineOp, input, type NodeCtx, shapeError } from './define.ts';
 import { FLOAT, MAX_KNOWN_OPSET } from './elementwise.ts';
 import { arg } from './expr.ts';
@@ -60,9 +60,9 @@ export const MatMul = defineOp({
   attrs: {},
   infer: (ctx) => [{ dtype: input(ctx, 0).dtype, shape: dims(ctx).out }],
   lowering: {
-    kind: 'plan',
+    kind: 'kernel',
     epilogue: true,
-    plan: (ctx) => {
+    compute: (ctx) => {
       const d = dims(ctx);
       const out = ctx.outputs[0];
       return {

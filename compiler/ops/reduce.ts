@@ -1,10 +1,10 @@
-// Reduce* ops: one reduce plan each (see ReducePlan), differing in the
+// Reduce* ops: one reduce compute each (see ReduceCompute), differing in the
 // pre-map, the combining op, its identity and the post-map.
 
-import type { ReducePlan } from '../codegen/plan.ts';
 import type { DType } from '../ir/dtype.ts';
 import { contiguousStrides, normalizeAxis, numel } from '../ir/shape.ts';
 import { attr } from './attr.ts';
+import type { ReduceCompute } from './compute.ts';
 import { constInput, defineOp, fail, input, intAttr, intsAttr, type NodeCtx, type OpDef } from './define.ts';
 import { MAX_KNOWN_OPSET, NUMERIC } from './elementwise.ts';
 import { arg, div, type Expr, exp, lit, log, mul, sqrt } from './expr.ts';
@@ -31,8 +31,8 @@ interface ReduceSpec {
   /** Opset from which axes is an input instead of an attribute. */
   axesInputSince: number;
   types: readonly DType[];
-  combine: ReducePlan['combine'];
-  init: ReducePlan['init'];
+  combine: ReduceCompute['combine'];
+  init: ReduceCompute['init'];
   pre?: (x: Expr) => Expr;
   post?: (acc: Expr, count: number) => Expr;
   coverage: string;
@@ -62,8 +62,8 @@ function reduceOp(spec: ReduceSpec): OpDef {
     },
     infer,
     lowering: {
-      kind: 'plan',
-      plan: (ctx): ReducePlan => {
+      kind: 'kernel',
+      compute: (ctx): ReduceCompute => {
         const x = input(ctx, 0);
         const axes = axesOf(ctx, spec.axesInputSince);
         const s = contiguousStrides(x.shape);

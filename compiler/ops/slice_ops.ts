@@ -66,9 +66,9 @@ export const Slice = defineOp({
   },
   infer: (ctx) => [{ dtype: input(ctx, 0).dtype, shape: sliceDims(ctx).shape }],
   lowering: {
-    kind: 'plan',
+    kind: 'kernel',
     epilogue: true,
-    plan: (ctx) => {
+    compute: (ctx) => {
       const x = input(ctx, 0);
       const s = contiguousStrides(x.shape);
       const d = sliceDims(ctx);
@@ -154,8 +154,8 @@ export const Concat = defineOp({
     return [{ dtype: xs[0].dtype, shape }];
   },
   lowering: {
-    kind: 'plan',
-    plan: (ctx) => {
+    kind: 'kernel',
+    compute: (ctx) => {
       const xs = ctx.inputs.map((_, i) => input(ctx, i));
       const shape = xs[0].shape;
       const a = axisAttr(ctx, shape.length);

@@ -1,4 +1,4 @@
-// Softmax: numerically stable (subtract the max), fixed reduction order (see SoftmaxPlan).
+// Softmax: numerically stable (subtract the max), fixed reduction order (see SoftmaxCompute).
 // Opset 13 normalises over one axis; opsets 1-12 over the flattened dims from `axis` on.
 import { normalizeAxis, numel } from '../ir/shape.ts';
 import { attr } from './attr.ts';
@@ -27,8 +27,8 @@ function softmaxOp(name: 'Softmax' | 'LogSoftmax', log: boolean) {
       return [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }];
     },
     lowering: {
-      kind: 'plan',
-      plan: (ctx) => {
+      kind: 'kernel',
+      compute: (ctx) => {
         const v = view(ctx);
         const x = input(ctx, 0);
         const out = ctx.outputs[0];

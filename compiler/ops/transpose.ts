@@ -26,9 +26,9 @@ export const Transpose = defineOp({
     return [{ dtype: x.dtype, shape: perm(ctx).map((d) => x.shape[d]) }];
   },
   lowering: {
-    kind: 'plan',
+    kind: 'kernel',
     epilogue: true,
-    plan: (ctx) => {
+    compute: (ctx) => {
       const x = input(ctx, 0);
       const out = ctx.outputs[0];
       const s = contiguousStrides(x.shape);

@@ -1,8 +1,9 @@
-// Conv, MaxPool, AveragePool (one window plan kind, see WindowPlan) and the
+// Conv, MaxPool, AveragePool (one window compute kind, see WindowCompute) and the
 // global pools (decomposed into ReduceMean / ReduceMax over the spatial dims).
-import type { WindowPlan } from '../codegen/plan.ts';
+
 import { makeTensor } from '../ir/tensor.ts';
 import { attr } from './attr.ts';
+import type { WindowCompute } from './compute.ts';
 import { defineOp, fail, input, intAttr, intsAttr, type LowerCtx, type NodeCtx, type OpDef, shapeError } from './define.ts';
 import { MAX_KNOWN_OPSET } from './elementwise.ts';
 
@@ -86,7 +87,7 @@ function poolOp(name: 'MaxPool' | 'AveragePool', since: number): OpDef {
       const x = input(ctx, 0);
       return [{ dtype: x.dtype, shape: [x.shape[0], x.shape[1], ...geo(ctx).outSpatial] }];
     },
-    lowering: { kind: 'plan', plan: (ctx) => windowPlan(ctx, name === 'MaxPool' ? 'max' : 'avg', geo(ctx), 1) },
+    lowering: { kind: 'kernel', compute: (ctx) => windowCompute(ctx, name === 'MaxPool' ? 'max' : 'avg', geo(ctx), 1) },
     coverage:
       name === 'MaxPool'
         ? 'float32, any spatial rank, pads/auto_pad/strides/dilations/ceil_mode; the Indices output is not supported'
@@ -94,7 +95,7 @@ function poolOp(name: 'MaxPool' | 'AveragePool', since: number): OpDef {
   });
 }
 
-function windowPlan(ctx: LowerCtx, mode: WindowPlan['mode'], g: Geometry, group: number): WindowPlan {
+function windowCompute(ctx: LowerCtx, mode: WindowCompute['mode'], g: Geometry, group: number): WindowCompute {
   const x = input(ctx, 0);
   const out = ctx.outputs[0];
   const w = mode === 'conv' ? input(ctx, 1) : undefined;
@@ -156,10 +157,10 @@ export const Conv = defineOp({
     return [{ dtype: x.dtype, shape: [x.shape[0], input(ctx, 1).shape[0], ...convGeometry(ctx).outSpatial] }];
   },
   lowering: {
-    kind: 'plan',
-    plan: (ctx) => {
+    kind: 'kernel',
+    compute: (ctx) => {
       const { group, ...g } = convGeometry(ctx);
-      return windowPlan(ctx, 'conv', g, group);
+      return windowCompute(ctx, 'conv', g, group);
     },
   },
   coverage: 'float32, any spatial rank, groups, pads/auto_pad/strides/dilations; per output: sum over (channel, kernel position) in row-major order, then + B',

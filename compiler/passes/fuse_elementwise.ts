@@ -5,15 +5,15 @@
 // whose registry entry accepts an epilogue (MatMul, Gemm, Transpose).
 // E.g. MatMul -> Add -> Relu and Mul -> Add -> Tanh each become one kernel.
 
-import { isAlias, isElementwise } from '../codegen/lower.ts';
 import type { Node } from '../ir/graph.ts';
 import { sameShape } from '../ir/shape.ts';
+import { isAlias, isElementwise } from '../ops/lowering.ts';
 import { opDef } from '../ops/registry.ts';
 import { definePass } from './pass.ts';
 
 function canAnchor(n: Node): boolean {
   const l = opDef(n.op)?.lowering;
-  return l?.kind === 'elementwise' || (l?.kind === 'plan' && l.epilogue === true);
+  return l?.kind === 'elementwise' || (l?.kind === 'kernel' && l.epilogue === true);
 }
 
 export const fuseElementwise = definePass({

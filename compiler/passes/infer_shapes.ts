@@ -1,10 +1,10 @@
 // Re-runs every node's shape/dtype rule and checks the graph agrees with it.
 // Import already inferred types; after rewrites this catches a pass that broke them.
 
-import { lowerCtx } from '../codegen/lower.ts';
-import { VoltaError } from '../errors.ts';
+import { VoltaError } from '../ir/errors.ts';
 import { sameShape, shapeStr } from '../ir/shape.ts';
 import { inferNode } from '../ops/check.ts';
+import { lowerCtx } from '../ops/lowering.ts';
 import { opDef } from '../ops/registry.ts';
 import { definePass } from './pass.ts';
 

@@ -3,7 +3,7 @@
 // compared pass by pass and the first divergent pass named.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { invariant, VoltaError } from '../errors.ts';
+import { invariant, VoltaError } from '../ir/errors.ts';
 import type { Graph } from '../ir/graph.ts';
 import { graphText, sha256 } from '../ir/text.ts';
 import { canonicalize } from './canonicalize.ts';

@@ -3,12 +3,13 @@
 // arena, placed first-fit over lifetimes [defining kernel, last reading kernel]
 // in schedule order, so buffers whose lifetimes do not overlap reuse bytes.
 
-import { invariant } from '../errors.ts';
 import { DTYPES, type DType } from '../ir/dtype.ts';
+import { invariant } from '../ir/errors.ts';
 import type { Graph } from '../ir/graph.ts';
 import { numel } from '../ir/shape.ts';
 import { tensorBytes } from '../ir/tensor.ts';
-import { kernelReads, type Schedule } from './schedule.ts';
+import { kernelReads } from '../kernels/plan.ts';
+import type { Schedule } from './schedule.ts';
 
 export const ALIGN = 64;
 const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;

@@ -2,10 +2,11 @@
 // the position of the kernel's first node in the graph), view aliases resolved
 // to their storage, and copies for graph outputs that cannot own their storage.
 
-import { copyPlan, isAlias, lowerGroup } from '../codegen/lower.ts';
-import type { KernelPlan } from '../codegen/plan.ts';
-import { invariant } from '../errors.ts';
+import { invariant } from '../ir/errors.ts';
 import type { Graph, Node } from '../ir/graph.ts';
+import { copyPlan, lowerGroup } from '../kernels/lower.ts';
+import { type KernelPlan, kernelReads } from '../kernels/plan.ts';
+import { isAlias } from '../ops/lowering.ts';
 import { opDef } from '../ops/registry.ts';
 
 export interface Kernel {
@@ -22,27 +23,6 @@ export interface Schedule {
   readonly storage: ReadonlyMap<string, string>;
   /** Storage id of each graph output, in output order. */
   readonly outputs: readonly string[];
-}
-
-/** Storages a kernel reads, in parameter order (value ids, before alias resolution). */
-export function kernelReads(p: KernelPlan): string[] {
-  switch (p.kind) {
-    case 'elementwise':
-      return p.inputs.map((o) => o.buf);
-    case 'matmul':
-      return [p.a.buf, p.b.buf, ...p.epilogueInputs.map((o) => o.buf)];
-    case 'softmax':
-    case 'reduce':
-      return [p.input.buf];
-    case 'concat':
-      return p.inputs.map((i) => i.buf);
-    case 'window':
-      return [p.input.buf, ...(p.weight ? [p.weight.buf] : []), ...(p.bias ? [p.bias.buf] : [])];
-    case 'gather':
-      return [p.data.buf, p.indices.buf];
-    case 'pad':
-      return [p.input.buf];
-  }
 }
 
 export function scheduleGraph(g: Graph): Schedule {
@@ -99,8 +79,7 @@ export function scheduleGraph(g: Graph): Schedule {
       return r;
     }
     const dst = `out${i}`;
-    const plan = copyPlan(g.value(id), dst);
-    kernels.push({ index: kernels.length, plan: { ...plan, inputs: plan.inputs.map((o) => ({ ...o, buf: r })) }, nodes: [] });
+    kernels.push({ index: kernels.length, plan: copyPlan(g.value(id), r, dst), nodes: [] });
     storage.set(dst, dst);
     return dst;
   });

@@ -1,7 +1,7 @@
 // The TS reference executor (compiler/eval/reference.ts) with feeds/fetches by name.
 import type { Compiled } from '../../compiler/compile.ts';
-import { referenceRun } from '../../compiler/eval/reference.ts';
 import type { AnyTypedArray } from '../../compiler/ir/dtype.ts';
+import { referenceRun } from '../../compiler/reference.ts';
 import type { Tensor } from '../../runtime/index.ts';
 
 export function referenceFetches(c: Compiled, feeds: Readonly<Record<string, Tensor>>): Record<string, AnyTypedArray> {

@@ -1,38 +1,16 @@
 // Lowering: turns graph nodes (grouped by the fusion pass) into kernel plans.
 // One plan per group; elementwise members of a group become let-bindings of
 // the anchor's body, so a fused chain is one loop with no intermediate buffers.
-import { invariant } from '../errors.ts';
+// The fused computation then gets its loop decisions from planKernel.
+import { invariant } from '../ir/errors.ts';
 import type { Graph, Node, Value } from '../ir/graph.ts';
 import { broadcastStrides, contiguousStrides, numel } from '../ir/shape.ts';
 import { toNumbers } from '../ir/tensor.ts';
-import type { LowerCtx } from '../ops/define.ts';
+import type { Compute, Operand } from '../ops/compute.ts';
 import { arg, type Expr, lit } from '../ops/expr.ts';
-import { opDef } from '../ops/registry.ts';
-import type { ElementwisePlan, KernelPlan, Operand } from './plan.ts';
-
-export function lowerCtx(g: Graph, node: Node): LowerCtx {
-  return {
-    node: { name: node.name, op: node.op, id: node.id },
-    inputs: node.inputs.map((i) => (i === '' ? undefined : g.value(i))),
-    attrs: node.attrs,
-    opset: g.opset,
-    outputs: node.outputs.map((o) => g.value(o)),
-  };
-}
-
-function def(node: Node) {
-  const d = opDef(node.op);
-  invariant(d !== undefined, `no registry entry for ${node.op}`);
-  return d;
-}
-
-export function isAlias(node: Node): boolean {
-  return def(node).lowering.kind === 'alias';
-}
-
-export function isElementwise(node: Node): boolean {
-  return def(node).lowering.kind === 'elementwise';
-}
+import { nodeDef as def, lowerCtx } from '../ops/lowering.ts';
+import type { ElementwisePlan, KernelPlan } from './plan.ts';
+import { planKernel } from './plan_kernel.ts';
 
 /** A scalar constant small enough to print inline instead of loading it. */
 function inlineConstant(v: Value): Expr | undefined {
@@ -44,34 +22,39 @@ function inlineConstant(v: Value): Expr | undefined {
 
 /**
  * Lowers a group (nodes in schedule order: an anchor, then elementwise nodes
- * each consuming the previous member's output).
+ * each consuming the previous member's output) into one kernel plan.
  */
 export function lowerGroup(g: Graph, nodes: readonly Node[]): KernelPlan {
+  return planKernel(fuseGroup(g, nodes));
+}
+
+/** The group's fused computation: the anchor's, with each member's scalar appended to its body. */
+function fuseGroup(g: Graph, nodes: readonly Node[]): Compute {
   const anchor = nodes[0];
   const lowering = def(anchor).lowering;
-  let plan: KernelPlan;
+  let c: Compute;
   let members = nodes;
-  if (lowering.kind === 'plan') {
-    plan = lowering.plan(lowerCtx(g, anchor));
+  if (lowering.kind === 'kernel') {
+    c = lowering.compute(lowerCtx(g, anchor));
     members = nodes.slice(1);
-    if (members.length === 0) return plan;
-    invariant(plan.kind === 'matmul' || plan.kind === 'elementwise', `cannot fuse into a ${plan.kind} kernel`);
+    if (members.length === 0) return c;
+    invariant(c.kind === 'matmul' || c.kind === 'elementwise', `cannot fuse into a ${c.kind} kernel`);
   } else {
     invariant(lowering.kind === 'elementwise', `cannot lower ${anchor.op} as a kernel`);
     const out = g.value(anchor.outputs[0]);
-    plan = { kind: 'elementwise', name: '', ops: [], nodes: [], shape: out.shape, inputs: [], out: { buf: out.id, dtype: out.dtype }, body: [] };
+    c = { kind: 'elementwise', name: '', ops: [], nodes: [], shape: out.shape, inputs: [], out: { buf: out.id, dtype: out.dtype }, body: [] };
   }
   // Fused members read the group's previous result as a let, other inputs as broadcast operands.
-  const isMatmul = plan.kind === 'matmul';
-  const shape = plan.kind === 'matmul' ? [...plan.batch, plan.m, plan.n] : (plan as ElementwisePlan).shape;
-  const operands: Operand[] = [...(plan.kind === 'matmul' ? plan.epilogueInputs : (plan as ElementwisePlan).inputs)];
-  const body: Expr[] = [...plan.body];
+  const isMatmul = c.kind === 'matmul';
+  const shape = c.kind === 'matmul' ? [...c.batch, c.m, c.n] : c.shape;
+  const operands: Operand[] = [...(c.kind === 'matmul' ? c.epilogueInputs : c.inputs)];
+  const body: Expr[] = [...c.body];
   const lets = new Map<string, number>();
-  if (body.length > 0) lets.set(plan.out.buf, body.length - 1);
+  if (body.length > 0) lets.set(c.out.buf, body.length - 1);
   const argBase = isMatmul ? 1 : 0;
-  const ops = [...plan.ops];
-  const names = [...plan.nodes];
-  let out = plan.out;
+  const ops = [...c.ops];
+  const names = [...c.nodes];
+  let out = c.out;
   for (const node of members) {
     const d = def(node);
     invariant(d.lowering.kind === 'elementwise', `fused member ${node.op} is not elementwise`);
@@ -98,24 +81,24 @@ export function lowerGroup(g: Graph, nodes: readonly Node[]): KernelPlan {
     names.push(node.name);
   }
   const name = ops.map((o) => o.toLowerCase()).join('_');
-  if (plan.kind === 'matmul') return { ...plan, name, ops, nodes: names, epilogueInputs: operands, body, out };
-  return { ...(plan as ElementwisePlan), name, ops, nodes: names, inputs: operands, body, out };
+  if (c.kind === 'matmul') return { ...c, name, ops, nodes: names, epilogueInputs: operands, body, out };
+  return { ...c, name, ops, nodes: names, inputs: operands, body, out };
 }
 
 function sameStrides(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** A contiguous copy, for graph outputs that must not share storage. */
-export function copyPlan(src: Value, dst: string): ElementwisePlan {
-  return {
+/** A contiguous copy from storage `from` (holding `src`) to `dst`, for graph outputs that must not share storage. */
+export function copyPlan(src: Value, from: string, dst: string): ElementwisePlan {
+  return planKernel({
     kind: 'elementwise',
     name: 'copy',
     ops: ['Copy'],
     nodes: [src.name],
     shape: src.shape,
-    inputs: [{ buf: src.id, dtype: src.dtype, strides: contiguousStrides(src.shape), offset: 0 }],
+    inputs: [{ buf: from, dtype: src.dtype, strides: contiguousStrides(src.shape), offset: 0 }],
     out: { buf: dst, dtype: src.dtype },
     body: [arg(0, src.dtype)],
-  };
+  }) as ElementwisePlan;
 }

@@ -1,12 +1,12 @@
 // Writing graphs in TS. Every node goes through the same registry checks as
 // ONNX import, so a built graph is exactly as valid as an imported one.
 
-import { MAX_KNOWN_OPSET } from '../ops/elementwise.ts';
-import { addCheckedNode } from '../ops/expand.ts';
-import type { DType } from './dtype.ts';
-import { type AttrValue, Graph, type Value } from './graph.ts';
-import { checkShape } from './shape.ts';
-import type { TensorData } from './tensor.ts';
+import type { DType } from '../ir/dtype.ts';
+import { type AttrValue, Graph, type Value } from '../ir/graph.ts';
+import { checkShape } from '../ir/shape.ts';
+import type { TensorData } from '../ir/tensor.ts';
+import { MAX_KNOWN_OPSET } from './elementwise.ts';
+import { addCheckedNode } from './expand.ts';
 
 export class GraphBuilder {
   private readonly g: Graph;

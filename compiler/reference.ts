@@ -2,13 +2,13 @@
 // interpreter, over buffers laid out like the memory plan's storages. It shares
 // the generated code's order and rounding, so it is a bit-exact oracle for the
 // C and CUDA backends (and a debugging aid when they disagree).
-import type { Compiled } from '../compile.ts';
-import { invariant } from '../errors.ts';
-import { type AnyTypedArray, DTYPES } from '../ir/dtype.ts';
-import { numel } from '../ir/shape.ts';
-import type { TensorData } from '../ir/tensor.ts';
-import { kernelReads } from '../schedule/schedule.ts';
-import { interpret } from './interpret.ts';
+import type { Compiled } from './compile.ts';
+import { interpret } from './eval/interpret.ts';
+import { type AnyTypedArray, DTYPES } from './ir/dtype.ts';
+import { invariant } from './ir/errors.ts';
+import { numel } from './ir/shape.ts';
+import type { TensorData } from './ir/tensor.ts';
+import { kernelReads } from './kernels/plan.ts';
 
 export function referenceRun(c: Compiled, inputs: readonly TensorData[]): TensorData[] {
   const g = c.graph;

@@ -1,9 +1,9 @@
-// Kernel plans: backend-neutral descriptions of one generated kernel each.
-// Lowering builds them from (fused) graph nodes; the C and CUDA renderers and the
-// TS interpreter all read the same plan, so they compute in the same order.
+// What a kernel computes, as op entries declare it: backend-free and free of
+// loop-nest decisions. The kernel layer (compiler/kernels/) fuses these and
+// adds how to run them (tiles, work partition, reduction lanes) to make plans.
 
 import type { DType } from '../ir/dtype.ts';
-import type { Expr } from '../ops/expr.ts';
+import type { Expr } from './expr.ts';
 
 /** A buffer read element-wise over the kernel's iteration space. */
 export interface Operand {
@@ -20,7 +20,7 @@ export interface OutRef {
   readonly dtype: DType;
 }
 
-interface PlanBase {
+interface ComputeBase {
   /** Readable kernel name, from the ops it fuses (sanitised later by the name supply). */
   readonly name: string;
   /** ONNX ops fused into this kernel, in order; also the node names for comments. */
@@ -33,7 +33,7 @@ interface PlanBase {
  * `body` is straight-line SSA: body[j] may use arg(n) (operand n) and let(<j);
  * the last entry is the stored result.
  */
-export interface ElementwisePlan extends PlanBase {
+export interface ElementwiseCompute extends ComputeBase {
   readonly kind: 'elementwise';
   readonly shape: readonly number[];
   readonly inputs: readonly Operand[];
@@ -56,7 +56,7 @@ export interface MatOperand {
  * acc = sum over kk = 0..k-1, in increasing kk, of a[b..., i, kk] * b[b..., kk, j],
  * accumulated in one float32 starting from +0. That order is the contract.
  */
-export interface MatmulPlan extends PlanBase {
+export interface MatmulCompute extends ComputeBase {
   readonly kind: 'matmul';
   readonly batch: readonly number[];
   readonly m: number;
@@ -71,11 +71,11 @@ export interface MatmulPlan extends PlanBase {
 }
 
 /**
- * Softmax (or log-softmax) over the middle dim of a contiguous [outer, axis, inner] view.
- * Order: max over axis in increasing index; sum of exp(x - max) in increasing index;
- * out = e / sum (log: (x - max) - log(sum)).
+ * Softmax (or log-softmax) over the middle dim of a contiguous [outer, axis, inner] view:
+ * m = max over the axis; s = sum of exp(x - m) in the lane order of the kernel plan
+ * (see compiler/kernels/reduce_order.ts); out = e / s (log: (x - m) - log(s)).
  */
-export interface SoftmaxPlan extends PlanBase {
+export interface SoftmaxCompute extends ComputeBase {
   readonly kind: 'softmax';
   readonly outer: number;
   readonly axis: number;
@@ -87,10 +87,11 @@ export interface SoftmaxPlan extends PlanBase {
 
 /**
  * A reduction over some dims of a strided input. For each output element (kept
- * dims, row-major): acc = init; for the reduced dims in row-major order:
- * acc = combine(acc, pre(x)); out = post(acc). Sequential: that order is the contract.
+ * dims, row-major): the reduced elements, numbered in row-major order of the
+ * reduced dims, are combined as combine(acc, pre(x)) from `init` in the lane order
+ * of the kernel plan (compiler/kernels/reduce_order.ts); out = post(acc).
  */
-export interface ReducePlan extends PlanBase {
+export interface ReduceCompute extends ComputeBase {
   readonly kind: 'reduce';
   readonly input: Operand & { readonly reducedStrides: readonly number[] };
   /** Kept dims (iteration space of the output) and reduced dims. */
@@ -108,7 +109,7 @@ export interface ReducePlan extends PlanBase {
 }
 
 /** Concatenation: out viewed as [outer, sum(sizes), inner], input i as [outer, sizes[i], inner]. */
-export interface ConcatPlan extends PlanBase {
+export interface ConcatCompute extends ComputeBase {
   readonly kind: 'concat';
   readonly outer: number;
   readonly inner: number;
@@ -124,7 +125,7 @@ export interface ConcatPlan extends PlanBase {
  * adds the bias last; max uses NaN-propagating max from -inf; avg sums, then divides by the
  * count of in-bounds positions (or of positions inside the padded extent, countIncludePad).
  */
-export interface WindowPlan extends PlanBase {
+export interface WindowCompute extends ComputeBase {
   readonly kind: 'window';
   readonly mode: 'conv' | 'max' | 'avg';
   readonly n: number;
@@ -152,7 +153,7 @@ export interface WindowPlan extends PlanBase {
  * [outer, axis, inner]; negative indices count from the end; an index still out of
  * range reads 0 (a kernel cannot raise; constant indices are checked at compile time).
  */
-export interface GatherPlan extends PlanBase {
+export interface GatherCompute extends ComputeBase {
   readonly kind: 'gather';
   readonly outer: number;
   readonly axis: number;
@@ -164,7 +165,7 @@ export interface GatherPlan extends PlanBase {
 }
 
 /** Pad: each output index maps per dim to an input index (or to `value`, constant mode). */
-export interface PadPlan extends PlanBase {
+export interface PadCompute extends ComputeBase {
   readonly kind: 'pad';
   readonly mode: 'constant' | 'edge' | 'reflect' | 'wrap';
   readonly inShape: readonly number[];
@@ -175,4 +176,4 @@ export interface PadPlan extends PlanBase {
   readonly out: OutRef;
 }
 
-export type KernelPlan = ElementwisePlan | MatmulPlan | SoftmaxPlan | ReducePlan | ConcatPlan | WindowPlan | GatherPlan | PadPlan;
+export type Compute = ElementwiseCompute | MatmulCompute | SoftmaxCompute | ReduceCompute | ConcatCompute | WindowCompute | GatherCompute | PadCompute;
