@@ -140,11 +140,17 @@ describe('bad nodes and attributes', () => {
     });
     const e = await voltaError(() => Volta.compileOnly(bytes));
     expect(e.code).toBe('VOLTA_E_IMPORT');
-    const problems = (e.details.problems ?? []).map((p) => [p.code, p.details.node, p.details.op]);
+    // Structured on the error itself, so tools can act on each problem.
+    const problems = e.problems.map((p) => [p.code, p.node, p.op]);
     expect(problems).toEqual([
       ['VOLTA_E_UNSUPPORTED_OP', 'relu1', 'NonMaxSuppression'],
       ['VOLTA_E_UNSUPPORTED_OP', 'probs', 'NotAnOnnxOp'],
     ]);
+    expect(JSON.parse(JSON.stringify(e.problems.map((p) => ({ code: p.code, node: p.node, op: p.op }))))[1]).toEqual({
+      code: 'VOLTA_E_UNSUPPORTED_OP',
+      node: 'probs',
+      op: 'NotAnOnnxOp',
+    });
     expect(e.message).toContain('relu1');
     expect(e.message).toContain('probs');
   });

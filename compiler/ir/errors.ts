@@ -55,6 +55,18 @@ export class VoltaError extends Error {
     this.code = code;
     this.details = details;
   }
+
+  /** The node and op the error is about, when it is about one. */
+  get node(): string | undefined {
+    return this.details.node;
+  }
+  get op(): string | undefined {
+    return this.details.op;
+  }
+  /** Each problem of an error that gathers several (VOLTA_E_IMPORT), with its own code, node and op; else []. */
+  get problems(): readonly VoltaError[] {
+    return this.details.problems ?? [];
+  }
 }
 
 export function isVoltaError(e: unknown, code?: ErrorCode): e is VoltaError {
