@@ -6,7 +6,9 @@ import { expect, it } from 'vitest';
 
 const ROOT = new URL('../compiler/', import.meta.url).pathname;
 const PER_FILE = 450;
-const TOTAL = 8000;
+// 8000 covered the inference core; the kernel layer, new ops, autograd and training, the CUDA
+// lane and the package/CLI work take it to this (raised deliberately, with that plan).
+const TOTAL = 24000;
 
 function files(dir: string): string[] {
   return readdirSync(dir)
