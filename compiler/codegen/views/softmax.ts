@@ -1,0 +1,34 @@
+import type { SoftmaxPlan } from '../../kernels/plan.ts';
+import type { Dialect } from '../dialect.ts';
+import { decompose, offsetExpr } from '../index_math.ts';
+import { header, type KernelView } from './common.ts';
+
+export function softmaxView(p: SoftmaxPlan, name: string, d: Dialect): KernelView {
+  // Rows are [outer, inner] pairs; size-1 dims drop out of loops and index math.
+  const rowDims = [p.outer, p.inner].map((extent, i) => ({ v: i === 0 ? 'o' : 'q', extent })).filter((x) => x.extent !== 1);
+  const vars = rowDims.map((x) => x.v);
+  const strides = rowDims.map((x) => (x.v === 'o' ? p.axis * p.inner : 1));
+  const at = (r: string) => `in[base + ${p.inner === 1 ? r : `${r} * ${p.inner}`}]`;
+  return {
+    kind: 'softmax',
+    name,
+    header: header(p, name),
+    params: `const float *${d.restrict} in, float *${d.restrict} out`,
+    items: p.partition.items,
+    outer: p.outer,
+    axis: p.axis,
+    inner: p.inner,
+    log: p.log,
+    lanes: p.lanes,
+    half: p.lanes >> 1,
+    loops: rowDims,
+    decompose: decompose(
+      't',
+      vars,
+      rowDims.map((x) => x.extent),
+    ),
+    base: offsetExpr(vars, strides),
+    x: at('r'),
+    y: at('r').replace(/^in/, 'out'),
+  };
+}

@@ -1,0 +1,48 @@
+import { numel } from '../../ir/shape.ts';
+import type { WindowPlan } from '../../kernels/plan.ts';
+import type { Dialect } from '../dialect.ts';
+import { contiguous, decompose, offsetExpr } from '../index_math.ts';
+import { header, type KernelView } from './common.ts';
+
+export function windowView(p: WindowPlan, name: string, d: Dialect): KernelView {
+  const r = p.inSpatial.length;
+  const oVars = p.outSpatial.map((_, i) => `o${i}`);
+  const kVars = p.kernel.map((_, i) => `k${i}`);
+  const iVars = p.kernel.map((_, i) => `i${i}`);
+  const cg = p.c / p.group;
+  const mg = p.m / p.group;
+  const inStrides = contiguous([p.n, p.c, ...p.inSpatial]);
+  const conv = p.mode === 'conv';
+  const channel = conv ? (p.group === 1 ? 'c' : `(m / ${mg}) * ${cg} + c`) : 'm';
+  const spatial = offsetExpr(iVars, inStrides.slice(2));
+  return {
+    kind: 'window',
+    name,
+    header: header(p, name),
+    params: [
+      `const float *${d.restrict} x`,
+      ...(p.weight ? [`const float *${d.restrict} w`] : []),
+      ...(p.bias ? [`const float *${d.restrict} b`] : []),
+      `float *${d.restrict} out`,
+    ].join(', '),
+    items: p.partition.items,
+    dims: `${p.mode}: N ${p.n}, C ${p.c}, M ${p.m}, group ${p.group}, in [${p.inSpatial.join(', ')}], out [${p.outSpatial.join(', ')}], kernel [${p.kernel.join(', ')}], strides [${p.strides.join(', ')}], dilations [${p.dilations.join(', ')}], pads [${[...p.padsBegin, ...p.padsEnd].join(', ')}]`,
+    outLoops: [{ v: 'n', extent: p.n }, { v: 'm', extent: p.m }, ...p.outSpatial.map((extent, i) => ({ v: oVars[i], extent }))],
+    decompose: decompose('idx', ['n', 'm', ...oVars], [p.n, p.m, ...p.outSpatial]),
+    init: p.mode === 'max' ? '(-VOLTA_INF)' : '0.0f',
+    channelLoop: conv ? `for (int64_t c = 0; c < ${cg}; c++)` : '',
+    kernelLoops: p.kernel.map((extent, i) => ({ v: kVars[i], extent })),
+    positions: iVars.map((v, i) => `const int64_t ${v} = ${oVars[i]} * ${p.strides[i]} + ${kVars[i]} * ${p.dilations[i]} - ${p.padsBegin[i]};`),
+    padded: iVars.map((v, i) => `${v} < -${p.padsBegin[i]} || ${v} >= ${p.inSpatial[i] + p.padsEnd[i]}`).join(' || '),
+    inBounds: iVars.map((v, i) => `${v} < 0 || ${v} >= ${p.inSpatial[i]}`).join(' || '),
+    load: `const float v = x[n * ${inStrides[0]} + (${channel}) * ${inStrides[1]}${spatial === '0' ? '' : ` + ${spatial}`}];`,
+    combine: conv
+      ? `acc += v * w[(m * ${cg} + c) * ${numel(p.kernel)} + ${offsetExpr(kVars, contiguous(p.kernel))}];`
+      : p.mode === 'max'
+        ? 'acc = volta_fmaxf(acc, v);'
+        : 'acc += v;',
+    result: conv ? (p.bias ? 'acc + b[m]' : 'acc') : p.mode === 'max' ? 'acc' : `acc / (float)${p.countIncludePad ? 'count_pad' : 'count'}`,
+    store: `out[${offsetExpr(['n', 'm', ...oVars], contiguous([p.n, p.m, ...p.outSpatial]))}]`,
+    rank: r,
+  };
+}

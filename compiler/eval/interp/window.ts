@@ -1,0 +1,65 @@
+// Interprets a window plan (conv, max and average pools) in the emitted order.
+import { numel } from '../../ir/shape.ts';
+import type { WindowPlan } from '../../kernels/plan.ts';
+import * as vm from '../volta_math.ts';
+import { type Buffers, get } from './walk.ts';
+
+export function windowInterp(p: WindowPlan, bufs: Buffers): void {
+  const x = get(bufs, p.input.buf) as Float32Array;
+  const w = p.weight ? (get(bufs, p.weight.buf) as Float32Array) : undefined;
+  const b = p.bias ? (get(bufs, p.bias.buf) as Float32Array) : undefined;
+  const y = get(bufs, p.out.buf) as Float32Array;
+  const f = Math.fround;
+  const r = p.inSpatial.length;
+  const inSize = numel(p.inSpatial);
+  const kSize = numel(p.kernel);
+  const cg = p.c / p.group;
+  const mg = p.m / p.group;
+  const unflat = (i: number, dims: readonly number[]) => {
+    const out = new Array<number>(dims.length);
+    for (let d = dims.length - 1; d >= 0; d--) {
+      out[d] = i % dims[d];
+      i = Math.floor(i / dims[d]);
+    }
+    return out;
+  };
+  const outSize = numel(p.outSpatial);
+  const channels = p.mode === 'conv' ? cg : 1;
+  for (let n = 0; n < p.n; n++) {
+    for (let m = 0; m < p.m; m++) {
+      for (let o = 0; o < outSize; o++) {
+        const oi = unflat(o, p.outSpatial);
+        let acc = p.mode === 'max' ? -Infinity : 0;
+        let count = 0;
+        let countPad = 0;
+        for (let c = 0; c < channels; c++) {
+          const ch = p.mode === 'conv' ? Math.floor(m / mg) * cg + c : m;
+          for (let k = 0; k < kSize; k++) {
+            const ki = unflat(k, p.kernel);
+            let inPadded = true;
+            let inBounds = true;
+            let off = 0;
+            for (let d = 0; d < r; d++) {
+              const i = oi[d] * p.strides[d] + ki[d] * p.dilations[d] - p.padsBegin[d];
+              if (i < -p.padsBegin[d] || i >= p.inSpatial[d] + p.padsEnd[d]) inPadded = false;
+              if (i < 0 || i >= p.inSpatial[d]) inBounds = false;
+              off = off * p.inSpatial[d] + i;
+            }
+            if (!inPadded) continue;
+            countPad++;
+            if (!inBounds) continue;
+            count++;
+            const v = x[(n * p.c + ch) * inSize + off];
+            if (p.mode === 'conv') acc = f(acc + f(v * w![(m * cg + c) * kSize + k]));
+            else if (p.mode === 'max') acc = vm.fmaxf(acc, v);
+            else acc = f(acc + v);
+          }
+        }
+        const at = (n * p.m + m) * outSize + o;
+        if (p.mode === 'conv') y[at] = b ? f(acc + b[m]) : acc;
+        else if (p.mode === 'max') y[at] = acc;
+        else y[at] = f(acc / (p.countIncludePad ? countPad : count));
+      }
+    }
+  }
+}
