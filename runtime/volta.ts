@@ -16,7 +16,7 @@ export function compileOnly(model: ModelSource, options: CompileOptions = {}): C
   if (model instanceof Graph) return compileGraph(model, options);
   if (typeof model === 'string') {
     const path = resolve(model);
-    const bytes = readRegularFile(path, { what: 'model', maxBytes: options.maxFileBytes });
+    const bytes = readRegularFile(path, { what: 'model', code: 'VOLTA_E_BAD_MODEL', maxBytes: options.maxFileBytes });
     return compileModel(bytes, options, dirname(path));
   }
   return compileModel(model, options);

@@ -25,17 +25,17 @@ function codeOf(f: () => unknown): string {
 }
 
 describe('files that are not regular files', () => {
-  it('a FIFO with no writer: VOLTA_E_BAD_FILE at once, no hang', () => {
-    expect(codeOf(() => Volta.compileOnly(fifo))).toMatch(/^VOLTA_E_BAD_FILE: .*is a FIFO/);
+  it('a FIFO with no writer: refused at once (VOLTA_E_BAD_MODEL), no hang', () => {
+    expect(codeOf(() => Volta.compileOnly(fifo))).toMatch(/^VOLTA_E_BAD_MODEL: .*is a FIFO/);
   });
 
-  it('a character device (/dev/zero): VOLTA_E_BAD_FILE', () => {
-    expect(codeOf(() => Volta.compileOnly('/dev/zero'))).toMatch(/^VOLTA_E_BAD_FILE: .*is a character device/);
+  it('a character device (/dev/zero): VOLTA_E_BAD_MODEL', () => {
+    expect(codeOf(() => Volta.compileOnly('/dev/zero'))).toMatch(/^VOLTA_E_BAD_MODEL: .*is a character device/);
   });
 
-  it('a directory, a missing file: VOLTA_E_BAD_FILE', () => {
-    expect(codeOf(() => Volta.compileOnly(dir))).toMatch(/^VOLTA_E_BAD_FILE: .*is a directory/);
-    expect(codeOf(() => Volta.compileOnly(join(dir, 'absent.onnx')))).toMatch(/^VOLTA_E_BAD_FILE: .*ENOENT/);
+  it('a directory, a missing file: VOLTA_E_BAD_MODEL', () => {
+    expect(codeOf(() => Volta.compileOnly(dir))).toMatch(/^VOLTA_E_BAD_MODEL: .*is a directory/);
+    expect(codeOf(() => Volta.compileOnly(join(dir, 'absent.onnx')))).toMatch(/^VOLTA_E_BAD_MODEL: .*ENOENT/);
   });
 
   it('a symlink to a regular model file is read through', () => {
@@ -47,7 +47,7 @@ describe('files that are not regular files', () => {
   it('a file over the size limit is refused before it is read; the limit is an option', () => {
     const big = join(dir, 'big.onnx');
     copyFileSync(MODEL, big);
-    expect(codeOf(() => Volta.compileOnly(big, { maxFileBytes: 1000 }))).toMatch(/^VOLTA_E_BAD_FILE: .*over the limit of 1000/);
+    expect(codeOf(() => Volta.compileOnly(big, { maxFileBytes: 1000 }))).toMatch(/^VOLTA_E_BAD_MODEL: .*over the limit of 1000/);
     expect(Volta.compileOnly(big, { maxFileBytes: 10_000_000 }).fingerprint).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -58,7 +58,7 @@ describe('files that are not regular files', () => {
     const c = run('compile', fifo, '-o', out);
     expect(c.signal, 'killed by the timeout: the CLI hung').toBeNull();
     expect(c.status).toBe(1);
-    expect(c.stderr).toMatch(/^\[VOLTA_E_BAD_FILE\].*FIFO/);
+    expect(c.stderr).toMatch(/^\[VOLTA_E_BAD_MODEL\].*FIFO/);
     const inFifo = join(dir, 'input.fifo');
     execFileSync('mkfifo', [inFifo]);
     const npy = join(dir, 'zero.npy');

@@ -12,7 +12,7 @@ import { kernelsOf, memoryOf, rewritesText, shown, table, valuesOf } from './for
 
 export function opCounts(path: string): [string, number][] {
   const counts = new Map<string, number>();
-  for (const n of decodeModel(readRegularFile(path, { what: 'model' })).graph.node) {
+  for (const n of decodeModel(readRegularFile(path, { what: 'model', code: 'VOLTA_E_BAD_MODEL' })).graph.node) {
     const op = n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType;
     counts.set(op, (counts.get(op) ?? 0) + 1);
   }

@@ -23,7 +23,7 @@ export interface InputInfo {
 
 /** The model's run inputs (graph inputs that are not initializers), read from the file. */
 export function modelInputs(path: string): InputInfo[] {
-  const m = decodeModel(readRegularFile(path, { what: 'model' }));
+  const m = decodeModel(readRegularFile(path, { what: 'model', code: 'VOLTA_E_BAD_MODEL' }));
   const inits = new Set(m.graph.initializer.map((t) => t.name));
   return m.graph.input
     .filter((vi) => !inits.has(vi.name))

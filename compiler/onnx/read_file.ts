@@ -13,12 +13,12 @@ export interface ReadOptions {
   /** What the file is, for messages ('model', 'input file', ...). */
   readonly what: string;
   readonly maxBytes?: number;
-  /** Error code for a file that cannot be read or is not acceptable. */
-  readonly code?: ErrorCode;
+  /** Error code for a file that cannot be read or is not acceptable (the reader's usual code: models BAD_MODEL, inputs BAD_INPUT). */
+  readonly code: ErrorCode;
 }
 
 export function readRegularFile(path: string, opts: ReadOptions): Uint8Array {
-  const code = opts.code ?? 'VOLTA_E_BAD_FILE';
+  const code = opts.code;
   const max = opts.maxBytes ?? MAX_FILE_BYTES;
   const fail = (found: string, hint?: string) => new VoltaError(code, { found: `${opts.what} ${path}: ${found}`, hint });
   let fd: number;
