@@ -74,7 +74,7 @@ export function compileModel(bytes: Uint8Array, options: CompileOptions = {}, ba
   const o = resolveOptions(options);
   const notes: string[] = [];
   const timings: Record<string, number> = {};
-  const importOpts: ImportOptions = { baseDir, inputShapes: options.inputShapes, bindInputs: options.bindInputs, mode: o.mode, notes };
+  const importOpts: ImportOptions = { baseDir, inputShapes: options.inputShapes, bindInputs: options.bindInputs, notes };
   const g = timed(timings, 'import', () => importModel(bytes, importOpts));
   return compileGraphInner(g, options, o, notes, timings);
 }

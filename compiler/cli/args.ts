@@ -27,8 +27,8 @@ Run 'volta <command> --help' for a command's options.
 `;
 
 export const COMMON_OPTS = `  --target c|cuda             backend (default c)
-  --mode strict|balanced      strict (default) never falls back or accepts non-finite constants;
-                              balanced falls back from cuda to c and accepts them, with a note`;
+  --mode strict|balanced      strict (default) never falls back; balanced falls back from cuda
+                              to c, with a note (NaN/Inf constants are accepted in both)`;
 
 export const HELP: Record<string, string> = {
   compile: `Usage: volta compile <model.onnx> -o <dir> [options]

@@ -22,9 +22,7 @@ export interface ImportOptions {
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
   /** Graph inputs frozen to compile-time values (they are no longer run inputs). */
   readonly bindInputs?: Readonly<Record<string, TensorData>>;
-  /** strict: NaN/Inf in constants is an error; balanced: accepted and reported. */
-  readonly mode?: 'strict' | 'balanced';
-  /** Collects non-fatal notes (balanced-mode acceptances). */
+  /** Collects non-fatal notes (NaN constants, ...) for session.report() and inspect. */
   readonly notes?: string[];
 }
 
@@ -76,15 +74,17 @@ function valueShape(vi: OnnxValueInfo, override: readonly number[] | undefined):
   });
 }
 
-function checkFinite(name: string, data: Float32Array, opts: ImportOptions): VoltaError | undefined {
-  const bad = data.findIndex((x) => !Number.isFinite(x));
-  if (bad < 0) return undefined;
-  const what = `constant ${JSON.stringify(name)} holds ${data[bad]} at element ${bad}`;
-  if (opts.mode === 'balanced') {
-    opts.notes?.push(`accepted ${what}`);
-    return undefined;
-  }
-  return new VoltaError('VOLTA_E_BAD_CONSTANT', { found: what, hint: 'fix the weights, or compile with mode: balanced to accept non-finite constants' });
+/**
+ * IEEE special values in constants are data (clip bounds of +inf, -inf attention
+ * masks, the identity of a max): accepted in both modes. NaN is accepted too (its
+ * propagation is defined by the numerics policy) but noted, since it is more often
+ * a broken export than intended.
+ */
+function noteNaN(name: string, data: Float32Array, opts: ImportOptions): void {
+  const first = data.findIndex((x) => Number.isNaN(x));
+  if (first < 0) return;
+  const count = data.reduce((n, x) => n + (Number.isNaN(x) ? 1 : 0), 0);
+  opts.notes?.push(`constant ${JSON.stringify(name)} holds NaN (${count} of ${data.length} elements, first at element ${first})`);
 }
 
 /** Node order: ONNX requires topological order, but do not trust it; stable Kahn over file order. */
@@ -185,10 +185,7 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
   for (const t of gp.initializer) {
     try {
       const data = tensorFromProto(t, { baseDir: opts.baseDir, where: 'initializer' });
-      if (data.dtype === 'float32') {
-        const bad = checkFinite(t.name, data.data as Float32Array, opts);
-        if (bad) throw bad;
-      }
+      if (data.dtype === 'float32') noteNaN(t.name, data.data as Float32Array, opts);
       define({ name: t.name, dtype: data.dtype, shape: data.shape, data });
     } catch (e) {
       report(e);
@@ -253,10 +250,7 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
       const ctx = { node, inputs, attrs: r.attrs, opset };
       if (def.lowering.kind === 'constant') {
         const data = def.lowering.value(ctx);
-        if (data.dtype === 'float32') {
-          const bad = checkFinite(n.output[0], data.data as Float32Array, opts);
-          if (bad) throw bad;
-        }
+        if (data.dtype === 'float32') noteNaN(n.output[0], data.data as Float32Array, opts);
         define({ name: n.output[0], dtype: data.dtype, shape: data.shape, data });
         return;
       }
