@@ -12,7 +12,7 @@ import { kernelsOf, memoryOf, shown, timingsText, valuesOf } from './format.ts';
 export async function cmdCompile(model: string, v: Values, io: Io): Promise<number> {
   if (typeof v.out !== 'string') throw usage('compile', 'no output directory (-o <dir>)');
   const out = resolve(v.out);
-  const o = compileOptions(v);
+  const o = compileOptions(v, 'compile');
   const dump = typeof v.dump === 'string' ? resolve(v.dump) : undefined;
   const compiled = Volta.compileOnly(model, { ...o, dumpDir: dump });
   const backend = compiled.options.target;

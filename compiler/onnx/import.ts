@@ -3,16 +3,17 @@
 // and reason) instead of stopping at the first.
 
 import { foldNode, isFoldable } from '../eval/fold.ts';
-import { dtypeFromOnnx, onnxDtypeName } from '../ir/dtype.ts';
+import { DTYPES, dtypeFromOnnx, onnxDtypeName } from '../ir/dtype.ts';
 import { VoltaError } from '../ir/errors.ts';
 import { type AttrValue, Graph, type Value } from '../ir/graph.ts';
-import { checkShape, sameShape, shapeStr } from '../ir/shape.ts';
+import { checkShape, numel, sameShape, shapeStr } from '../ir/shape.ts';
 import type { TensorData } from '../ir/tensor.ts';
 import { checkInputs, inferNode, resolveAttrs } from '../ops/check.ts';
 import { MAX_KNOWN_OPSET } from '../ops/elementwise.ts';
 import { expandNode } from '../ops/expand.ts';
 import { onnxOp } from '../ops/registry.ts';
 import { ATTR_TYPE, decodeModel, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './proto.ts';
+import { type ShapeInput, shapeInputs } from './shape_inputs.ts';
 import { tensorFromProto } from './tensor_proto.ts';
 
 export interface ImportOptions {
@@ -87,6 +88,16 @@ function noteNaN(name: string, data: Float32Array, opts: ImportOptions): void {
   opts.notes?.push(`constant ${JSON.stringify(name)} holds NaN (${count} of ${data.length} elements, first at element ${first})`);
 }
 
+/** A graph input that decides shapes was given no value: name it and say how to give one. */
+export function unboundShapeInput(s: ShapeInput): VoltaError {
+  const n = JSON.stringify(s.name);
+  return new VoltaError('VOLTA_E_DYNAMIC_SHAPE', {
+    input: s.name,
+    found: `input ${n} decides shapes (it is the ${s.use.position} of ${s.use.op} ${JSON.stringify(s.use.node)}), so its value must be known at compile time`,
+    hint: `bind it: bindInputs: { ${n}: tensor } in the API or --bind ${s.name}=file.npy on the command line; Volta.compile without a binding specialises the session on the values seen at run time`,
+  });
+}
+
 /** Node order: ONNX requires topological order, but do not trust it; stable Kahn over file order. */
 function topoOrder(nodes: readonly OnnxNode[], available: ReadonlySet<string>): { order: OnnxNode[]; stuck: OnnxNode[] } {
   const have = new Set(available);
@@ -149,20 +160,31 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
       );
     }
   }
+  const decidesShapes = new Map(shapeInputs(model).map((s) => [s.name, s]));
   for (const vi of gp.input) {
     if (initNames.has(vi.name)) continue; // an initializer with a default: Volta treats it as a constant
     try {
       const bound = opts.bindInputs?.[vi.name];
+      const shapeInput = decidesShapes.get(vi.name);
+      if (bound === undefined && shapeInput !== undefined) throw unboundShapeInput(shapeInput);
       if (bound !== undefined) {
         const declared = dtypeFromOnnx(vi.elemType);
         const dims = vi.dims;
         if (
+          declared === undefined ||
           declared !== bound.dtype ||
           (dims !== undefined && (dims.length !== bound.shape.length || dims.some((d, k) => typeof d === 'number' && d !== bound.shape[k])))
         ) {
           throw new VoltaError('VOLTA_E_BAD_OPTION', {
             found: `bindInputs.${vi.name} is ${bound.dtype}${shapeStr(bound.shape)}`,
             expected: `${onnxDtypeName(vi.elemType)}[${(dims ?? []).map((d) => d ?? '?').join(',')}]`,
+          });
+        }
+        const want = (DTYPES[bound.dtype]?.make(0) ?? new Float32Array(0)).constructor;
+        if (bound.data.constructor !== want || bound.data.length !== numel(bound.shape)) {
+          throw new VoltaError('VOLTA_E_BAD_OPTION', {
+            found: `bindInputs.${vi.name} data is ${bound.data.constructor.name}[${bound.data.length}]`,
+            expected: `${want.name}[${numel(bound.shape)}]`,
           });
         }
         define({ name: vi.name, dtype: bound.dtype, shape: checkShape(bound.shape, { what: `bound input ${JSON.stringify(vi.name)}` }), data: bound });
