@@ -33,9 +33,11 @@ export interface CompileOptions {
   readonly specializationCacheSize?: number;
   /** Artifact cache directory (default $VOLTA_CACHE_DIR or ./.volta-cache). */
   readonly cacheDir?: string;
+  /** Largest model file read from a path, in bytes (default 2 GiB, as protobuf). */
+  readonly maxFileBytes?: number;
 }
 
-const KNOWN_OPTIONS = ['bindInputs', 'cacheDir', 'disablePasses', 'dumpDir', 'inputShapes', 'mode', 'specializationCacheSize', 'target'];
+const KNOWN_OPTIONS = ['bindInputs', 'cacheDir', 'disablePasses', 'dumpDir', 'inputShapes', 'maxFileBytes', 'mode', 'specializationCacheSize', 'target'];
 
 export interface ResolvedOptions {
   readonly target: Target;

@@ -3,7 +3,6 @@
 // CUDA to C when no device is usable and records it in session.report().
 // A model whose graph inputs decide shapes and are not bound gets a session
 // that specialises on their values at run time (specialize.ts).
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { buildAddon, defaultCacheDir } from '../compiler/build/build.ts';
 import { type Compiled, type CompileOptions, compileGraph, compileModel, resolveOptions } from '../compiler/compile.ts';
@@ -11,6 +10,7 @@ import { dtypeFromOnnx, onnxDtypeName } from '../compiler/ir/dtype.ts';
 import { VoltaError } from '../compiler/ir/errors.ts';
 import { Graph } from '../compiler/ir/graph.ts';
 import { decodeModel } from '../compiler/onnx/proto.ts';
+import { readRegularFile } from '../compiler/onnx/read_file.ts';
 import { shapeInputs } from '../compiler/onnx/shape_inputs.ts';
 import { cudaStatus } from './cuda_probe.ts';
 import { type Fallback, LoadedModel } from './loaded.ts';
@@ -19,19 +19,15 @@ import { DEFAULT_SPECIALIZATION_CACHE_SIZE, type ShapeInputInfo, Specializer } f
 
 export type ModelSource = string | Uint8Array | Graph;
 
-function readModel(model: string): { bytes: Uint8Array; baseDir: string } {
+function readModel(model: string, options: CompileOptions): { bytes: Uint8Array; baseDir: string } {
   const path = resolve(model);
-  try {
-    return { bytes: readFileSync(path), baseDir: dirname(path) };
-  } catch (e) {
-    throw new VoltaError('VOLTA_E_BAD_MODEL', { found: `cannot read ${model}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
-  }
+  return { bytes: readRegularFile(path, { what: 'model', code: 'VOLTA_E_BAD_MODEL', maxBytes: options.maxFileBytes }), baseDir: dirname(path) };
 }
 
 export function compileOnly(model: ModelSource, options: CompileOptions = {}): Compiled {
   if (model instanceof Graph) return compileGraph(model, options);
   if (typeof model === 'string') {
-    const { bytes, baseDir } = readModel(model);
+    const { bytes, baseDir } = readModel(model, options);
     return compileModel(bytes, options, baseDir);
   }
   return compileModel(model, options);
@@ -63,7 +59,7 @@ async function load(compiled: Compiled, options: CompileOptions): Promise<Loaded
 export async function compile(model: ModelSource, options: CompileOptions = {}): Promise<Session> {
   const o = resolveOptions(options);
   if (!(model instanceof Graph)) {
-    const { bytes, baseDir } = typeof model === 'string' ? readModel(model) : { bytes: model, baseDir: undefined };
+    const { bytes, baseDir } = typeof model === 'string' ? readModel(model, options) : { bytes: model, baseDir: undefined };
     const decoded = decodeModel(bytes);
     const bound = options.bindInputs ?? {};
     const unbound = shapeInputs(decoded).filter((s) => !(s.name in bound));

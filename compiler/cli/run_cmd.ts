@@ -1,5 +1,5 @@
 // `volta run`: compile (cached), run, print outputs, fingerprint, cache and timings.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Volta } from '../../runtime/index.ts';
 import { Tensor } from '../../runtime/tensor.ts';
@@ -8,6 +8,7 @@ import { DTYPES, type DType, dtypeFromOnnx } from '../ir/dtype.ts';
 import { VoltaError } from '../ir/errors.ts';
 import { numel, shapeStr } from '../ir/shape.ts';
 import { decodeModel } from '../onnx/proto.ts';
+import { readRegularFile } from '../onnx/read_file.ts';
 import { compileOptions, type Io, usage, type Values } from './args.ts';
 import { formatValues, shown, table, timingsText } from './format.ts';
 import { namedFiles, readInputFile } from './tensor_files.ts';
@@ -21,7 +22,7 @@ export interface InputInfo {
 
 /** The model's run inputs (graph inputs that are not initializers), read from the file. */
 export function modelInputs(path: string): InputInfo[] {
-  const m = decodeModel(readFileSync(path));
+  const m = decodeModel(readRegularFile(path, { what: 'model', code: 'VOLTA_E_BAD_MODEL' }));
   const inits = new Set(m.graph.initializer.map((t) => t.name));
   return m.graph.input
     .filter((vi) => !inits.has(vi.name))

@@ -1,18 +1,13 @@
 // Tensors read from files for --input and --bind: .npy or .pb (an ONNX TensorProto).
-import { readFileSync } from 'node:fs';
 import { readNpy } from '../../runtime/npy.ts';
 import { Tensor } from '../../runtime/tensor.ts';
 import { VoltaError } from '../ir/errors.ts';
 import { decodeTensor } from '../onnx/proto.ts';
+import { readRegularFile } from '../onnx/read_file.ts';
 import { tensorFromProto } from '../onnx/tensor_proto.ts';
 
 export function readInputFile(file: string): Tensor {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new VoltaError('VOLTA_E_BAD_INPUT', { found: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
-  }
+  const bytes = readRegularFile(file, { what: 'input file', code: 'VOLTA_E_BAD_INPUT' });
   if (file.endsWith('.npy')) return readNpy(bytes, file);
   if (file.endsWith('.pb')) {
     const t = tensorFromProto(decodeTensor(bytes), { where: `input file ${file}` });
