@@ -130,7 +130,7 @@ describe('fold-batchnorm', () => {
 });
 
 describe('fold-batchnorm against onnxruntime and the unfolded graph', () => {
-  // Conv -> BN -> Relu -> Conv(depthwise) -> BN -> Flatten -> Gemm -> BN(1-D): trained-looking
+  // Conv -> BN -> Relu -> Conv(depthwise) -> BN -> ConvTranspose(groups) -> BN -> Conv -> Flatten -> Gemm -> BN(1-D): trained-looking
   // statistics (means away from 0, variances 0.5..1.5).
   function model(): Uint8Array {
     const w = new OnnxWriter('bn_net', 15);
@@ -147,18 +147,21 @@ describe('fold-batchnorm against onnxruntime and the unfolded graph', () => {
     const c1 = w.op('Conv', [x, init('w1', [8, 3, 3, 3], 10, 0.3), init('cb1', [8], 11, 0.1)], { pads: [1, 1, 1, 1] });
     const r1 = w.op('Relu', [bn(c1, 8, 20)]);
     const c2 = w.op('Conv', [r1, init('w2', [8, 1, 3, 3], 12, 0.3)], { group: 8, strides: [2, 2], pads: [1, 1, 1, 1] });
-    const f = w.op('Flatten', [w.op('Relu', [bn(c2, 8, 30)])]);
+    // ConvTranspose with 2 groups: W is [C, M / group, k, k], BN over its 6 output channels.
+    const up = w.op('ConvTranspose', [w.op('Relu', [bn(c2, 8, 30)]), init('w4', [8, 3, 2, 2], 15, 0.3)], { group: 2, strides: [2, 2] });
+    const c5 = w.op('Conv', [w.op('Relu', [bn(up, 6, 50)]), init('w5', [8, 6, 2, 2], 16, 0.3)], { strides: [2, 2] });
+    const f = w.op('Flatten', [c5]);
     const fc = w.op('Gemm', [f, init('w3', [10, 128], 13, 0.1), init('b3', [10], 14)], { transB: 1 });
     w.output(bn(fc, 10, 40), 'float32', [2, 10]);
     return w.bytes();
   }
 
-  it('folds all three and stays within max|v-o| / max|o| <= 1e-5 of both', async () => {
+  it('folds all four and stays within max|v-o| / max|o| <= 1e-5 of both', async () => {
     const bytes = model();
     const xs = randomFloats(2 * 3 * 64, 50);
     const c = Volta.compileOnly(bytes);
-    expect(c.snapshots.find((s) => s.pass === 'fold-batchnorm')!.rewrites).toHaveLength(12);
-    expect(c.graph.nodes.map((n) => n.op)).toEqual(['Conv', 'Relu', 'Conv', 'Relu', 'Flatten', 'Gemm']);
+    expect(c.snapshots.find((s) => s.pass === 'fold-batchnorm')!.rewrites).toHaveLength(16);
+    expect(c.graph.nodes.map((n) => n.op)).toEqual(['Conv', 'Relu', 'Conv', 'Relu', 'ConvTranspose', 'Relu', 'Conv', 'Flatten', 'Gemm']);
     const folded = await Volta.compile(bytes, { cacheDir });
     const unfolded = await Volta.compile(bytes, { cacheDir, disablePasses: ['fold-batchnorm'] });
     const feed = { x: new Tensor('float32', xs, [2, 3, 8, 8]) };
