@@ -8,11 +8,13 @@ const root = new URL('../..', import.meta.url).pathname;
 export const LANES = JSON.parse(readFileSync(join(root, 'scripts/ci/lanes.json'), 'utf8')).lanes;
 
 export function testFiles(dir = 'test') {
-  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => {
-    const p = `${dir}/${e.name}`;
-    if (e.isDirectory()) return e.name === 'fixtures' ? [] : testFiles(p);
-    return e.name.endsWith('.test.ts') ? [p] : [];
-  }).sort();
+  return readdirSync(join(root, dir), { withFileTypes: true })
+    .flatMap((e) => {
+      const p = `${dir}/${e.name}`;
+      if (e.isDirectory()) return e.name === 'fixtures' ? [] : testFiles(p);
+      return e.name.endsWith('.test.ts') ? [p] : [];
+    })
+    .sort();
 }
 
 export function laneOf(file) {

@@ -15,7 +15,8 @@ trap 'git worktree remove --force "$work/prev" >/dev/null 2>&1 || true; rm -rf "
 git worktree add --detach -q "$work/prev" "$base"
 (cd "$work/prev" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --prefer-offline --no-audit --no-fund >/dev/null)
 # The probe is this commit's: the older checkout gets a copy, run with its own runtime.
-cp scripts/ci/rollback_probe.ts "$work/prev/scripts/rollback_probe.ts" 2>/dev/null || { mkdir -p "$work/prev/scripts"; cp scripts/ci/rollback_probe.ts "$work/prev/scripts/rollback_probe.ts"; }
+mkdir -p "$work/prev/scripts"
+cp scripts/ci/rollback_probe.ts "$work/prev/scripts/rollback_probe.ts"
 sed -i "s#'../../#'../#g" "$work/prev/scripts/rollback_probe.ts"
 cache="$work/cache"
 probe_new() { node --import tsx "$here/scripts/ci/rollback_probe.ts" "$cache"; }
