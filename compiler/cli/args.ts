@@ -28,7 +28,13 @@ Run 'volta <command> --help' for a command's options.
 
 export const COMMON_OPTS = `  --target c|cuda             backend (default c)
   --mode strict|balanced      strict (default) never falls back or accepts non-finite constants;
-                              balanced falls back from cuda to c and accepts them, with a note`;
+                              balanced falls back from cuda to c and accepts them, with a note
+  --isa native|portable|<level>
+                              instruction set of the C build: native (default: this host's
+                              x86-64 level or aarch64), portable (baseline x86-64), or a level
+                              such as x86-64-v3 (part of the fingerprint)
+  --threads <n>               threads the C kernels run on (default $VOLTA_THREADS, else all
+                              cores); never changes the output bits`;
 
 export const HELP: Record<string, string> = {
   compile: `Usage: volta compile <model.onnx> -o <dir> [options]
@@ -89,7 +95,7 @@ ${COMMON_OPTS}
 
 export type OptSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
-export const TARGET_MODE: OptSpec = { target: { type: 'string' }, mode: { type: 'string' } };
+export const TARGET_MODE: OptSpec = { target: { type: 'string' }, mode: { type: 'string' }, isa: { type: 'string' }, threads: { type: 'string' } };
 
 export const SPECS: Record<string, OptSpec> = {
   compile: { ...TARGET_MODE, out: { type: 'string', short: 'o' }, dump: { type: 'string' }, cache: { type: 'string' }, 'check-cuda': { type: 'boolean' } },
@@ -119,5 +125,16 @@ export function parse(cmd: string, args: string[]): { values: Values; model?: st
 }
 
 export function compileOptions(v: Values): CompileOptions {
-  return { target: v.target as CompileOptions['target'], mode: v.mode as CompileOptions['mode'] };
+  const o: { -readonly [K in keyof CompileOptions]: CompileOptions[K] } = {
+    target: v.target as CompileOptions['target'],
+    mode: v.mode as CompileOptions['mode'],
+  };
+  if (typeof v.isa === 'string') o.isa = v.isa as CompileOptions['isa'];
+  if (typeof v.threads === 'string') {
+    const n = Number(v.threads);
+    if (!/^[0-9]+$/.test(v.threads) || !Number.isInteger(n))
+      throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `--threads ${JSON.stringify(v.threads)}`, expected: 'an integer from 1 to 1024' });
+    o.threads = n;
+  }
+  return o;
 }

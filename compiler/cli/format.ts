@@ -66,6 +66,8 @@ export function kernelsOf(c: Compiled) {
     ops: [...k.plan.ops],
     nodes: [...k.plan.nodes],
     shape: kernelShape(k.plan),
+    tasks: k.plan.partition.tasks,
+    ...(k.plan.kind === 'matmul' ? { tile: { ...k.plan.tile } } : {}),
   }));
 }
 
