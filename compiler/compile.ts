@@ -27,9 +27,11 @@ export interface CompileOptions {
   readonly bindInputs?: Readonly<Record<string, TensorData>>;
   /** Artifact cache directory (default $VOLTA_CACHE_DIR or ./.volta-cache). */
   readonly cacheDir?: string;
+  /** Largest model file read from a path, in bytes (default 2 GiB, as protobuf). */
+  readonly maxFileBytes?: number;
 }
 
-const KNOWN_OPTIONS = ['bindInputs', 'cacheDir', 'disablePasses', 'dumpDir', 'inputShapes', 'mode', 'target'];
+const KNOWN_OPTIONS = ['bindInputs', 'cacheDir', 'disablePasses', 'dumpDir', 'inputShapes', 'maxFileBytes', 'mode', 'target'];
 
 export interface ResolvedOptions {
   readonly target: Target;

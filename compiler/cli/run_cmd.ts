@@ -1,5 +1,5 @@
 // `volta run`: compile (cached), run, print outputs, fingerprint, cache and timings.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Volta } from '../../runtime/index.ts';
 import { readNpy } from '../../runtime/npy.ts';
@@ -9,6 +9,7 @@ import { DTYPES, type DType, dtypeFromOnnx } from '../ir/dtype.ts';
 import { VoltaError } from '../ir/errors.ts';
 import { numel, shapeStr } from '../ir/shape.ts';
 import { decodeModel, decodeTensor } from '../onnx/proto.ts';
+import { readRegularFile } from '../onnx/read_file.ts';
 import { tensorFromProto } from '../onnx/tensor_proto.ts';
 import { compileOptions, type Io, usage, type Values } from './args.ts';
 import { formatValues, shown, table, timingsText } from './format.ts';
@@ -22,7 +23,7 @@ export interface InputInfo {
 
 /** The model's run inputs (graph inputs that are not initializers), read from the file. */
 export function modelInputs(path: string): InputInfo[] {
-  const m = decodeModel(readFileSync(path));
+  const m = decodeModel(readRegularFile(path, { what: 'model', code: 'VOLTA_E_BAD_MODEL' }));
   const inits = new Set(m.graph.initializer.map((t) => t.name));
   return m.graph.input
     .filter((vi) => !inits.has(vi.name))
@@ -30,12 +31,7 @@ export function modelInputs(path: string): InputInfo[] {
 }
 
 export function readInputFile(file: string): Tensor {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new VoltaError('VOLTA_E_BAD_INPUT', { found: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
-  }
+  const bytes = readRegularFile(file, { what: 'input file', code: 'VOLTA_E_BAD_INPUT' });
   if (file.endsWith('.npy')) return readNpy(bytes, file);
   if (file.endsWith('.pb')) {
     const t = tensorFromProto(decodeTensor(bytes), { where: `input file ${file}` });
