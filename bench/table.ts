@@ -1,7 +1,8 @@
 // Markdown tables of a suite result: printed by `npm run bench`, embedded in docs/PERFORMANCE.md.
+
+import { TARGETS } from './compile_times.ts';
 import type { Row } from './measure.ts';
 import type { Results } from './suite.ts';
-import { TARGETS } from './compile_times.ts';
 
 const us = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
