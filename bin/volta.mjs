@@ -3,20 +3,12 @@
 // was built from exactly the current sources (dist/SOURCE_DIGEST), which starts about 0.3 s faster;
 // otherwise, or with VOLTA_FROM_SOURCE=1, registers tsx and runs the TypeScript sources as they are.
 // Paths resolve next to this file, so any cwd works.
-import { existsSync, readFileSync } from 'node:fs';
-import { sourceDigest } from '../scripts/source_digest.mjs';
+import { fileURLToPath } from 'node:url';
+import { distIsCurrent } from '../scripts/source_digest.mjs';
 
-const root = new URL('../', import.meta.url);
-const stamp = new URL('dist/SOURCE_DIGEST', root);
-const built = new URL('dist/compiler/cli.js', root);
-
-function distIsCurrent() {
-  if (process.env.VOLTA_FROM_SOURCE === '1' || !existsSync(stamp) || !existsSync(built)) return false;
-  return readFileSync(stamp, 'utf8').trim() === sourceDigest(new URL('.', root).pathname);
-}
-
+const root = fileURLToPath(new URL('../', import.meta.url));
 let main;
-if (distIsCurrent()) ({ main } = await import(built.href));
+if (distIsCurrent(root)) ({ main } = await import(new URL('../dist/compiler/cli.js', import.meta.url).href));
 else {
   const { register } = await import('tsx/esm/api');
   register();

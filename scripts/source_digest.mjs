@@ -3,7 +3,7 @@
 // runs the built JavaScript only when the digest of the current sources still matches, so an edited
 // source never runs stale code. Plain JavaScript with no dependencies: it runs before tsx is loaded.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const DIGEST_DIRS = ['compiler', 'runtime', 'templates'];
@@ -21,6 +21,13 @@ export function sourceDigest(root) {
           .update('\0');
     }
   };
-  for (const d of DIGEST_DIRS) walk(d);
+  for (const d of DIGEST_DIRS) if (existsSync(join(root, d))) walk(d);
   return h.digest('hex');
+}
+
+/** Whether <root>/dist may run in place of the sources: built from exactly them, and not overridden by VOLTA_FROM_SOURCE=1. */
+export function distIsCurrent(root, env = process.env) {
+  const stamp = join(root, 'dist', 'SOURCE_DIGEST');
+  if (env.VOLTA_FROM_SOURCE === '1' || !existsSync(stamp) || !existsSync(join(root, 'dist', 'compiler', 'cli.js'))) return false;
+  return readFileSync(stamp, 'utf8').trim() === sourceDigest(root);
 }
