@@ -8,13 +8,16 @@
 import type {
   Compute,
   ConcatCompute,
+  ConvWeightGradCompute,
   ElementwiseCompute,
   GatherCompute,
   MatmulCompute,
   PadCompute,
   ReduceCompute,
+  ScatterAddCompute,
   SoftmaxCompute,
   WindowCompute,
+  WindowGradCompute,
 } from '../ops/compute.ts';
 
 /**
@@ -52,8 +55,22 @@ export type ConcatPlan = ConcatCompute & Planned;
 export type WindowPlan = WindowCompute & Planned;
 export type GatherPlan = GatherCompute & Planned;
 export type PadPlan = PadCompute & Planned;
+export type WindowGradPlan = WindowGradCompute & Planned;
+export type ConvWeightGradPlan = ConvWeightGradCompute & Planned;
+export type ScatterAddPlan = ScatterAddCompute & Planned;
 
-export type KernelPlan = ElementwisePlan | MatmulPlan | SoftmaxPlan | ReducePlan | ConcatPlan | WindowPlan | GatherPlan | PadPlan;
+export type KernelPlan =
+  | ElementwisePlan
+  | MatmulPlan
+  | SoftmaxPlan
+  | ReducePlan
+  | ConcatPlan
+  | WindowPlan
+  | GatherPlan
+  | PadPlan
+  | WindowGradPlan
+  | ConvWeightGradPlan
+  | ScatterAddPlan;
 
 /** Storages a kernel reads, in parameter order (value ids, before alias resolution). */
 export function kernelReads(p: Compute): string[] {
@@ -73,6 +90,12 @@ export function kernelReads(p: Compute): string[] {
       return [p.data.buf, p.indices.buf];
     case 'pad':
       return [p.input.buf];
+    case 'window_grad':
+      return [p.dy.buf, ...(p.weight ? [p.weight.buf] : []), ...(p.input ? [p.input.buf] : [])];
+    case 'conv_weight_grad':
+      return [p.input.buf, p.dy.buf];
+    case 'scatter_add':
+      return [p.updates.buf, p.indices.buf];
   }
 }
 
