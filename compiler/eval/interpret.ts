@@ -3,6 +3,7 @@
 // interpreter per plan kind (eval/interp/).
 import type { KernelPlan } from '../kernels/plan.ts';
 import { concatInterp } from './interp/concat.ts';
+import { convTransposeInterp } from './interp/conv_transpose.ts';
 import { elementwiseInterp } from './interp/elementwise.ts';
 import { gatherInterp } from './interp/gather.ts';
 import { matmulInterp } from './interp/matmul.ts';
@@ -31,6 +32,7 @@ const INTERPRETERS: { readonly [K in KernelPlan['kind']]: InterpFn<K> } = {
   window_grad: windowGradInterp,
   conv_weight_grad: convWeightGradInterp,
   scatter_add: scatterAddInterp,
+  conv_transpose: convTransposeInterp,
 };
 
 export function interpret(plan: KernelPlan, bufs: Buffers): void {

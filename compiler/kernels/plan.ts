@@ -8,6 +8,7 @@
 import type {
   Compute,
   ConcatCompute,
+  ConvTransposeCompute,
   ConvWeightGradCompute,
   ElementwiseCompute,
   GatherCompute,
@@ -58,6 +59,7 @@ export type PadPlan = PadCompute & Planned;
 export type WindowGradPlan = WindowGradCompute & Planned;
 export type ConvWeightGradPlan = ConvWeightGradCompute & Planned;
 export type ScatterAddPlan = ScatterAddCompute & Planned;
+export type ConvTransposePlan = ConvTransposeCompute & Planned;
 
 export type KernelPlan =
   | ElementwisePlan
@@ -70,7 +72,8 @@ export type KernelPlan =
   | PadPlan
   | WindowGradPlan
   | ConvWeightGradPlan
-  | ScatterAddPlan;
+  | ScatterAddPlan
+  | ConvTransposePlan;
 
 /** Storages a kernel reads, in parameter order (value ids, before alias resolution). */
 export function kernelReads(p: Compute): string[] {
@@ -91,11 +94,13 @@ export function kernelReads(p: Compute): string[] {
     case 'pad':
       return [p.input.buf];
     case 'window_grad':
-      return [p.dy.buf, ...(p.weight ? [p.weight.buf] : []), ...(p.input ? [p.input.buf] : [])];
+      return [p.dy.buf, ...(p.input ? [p.input.buf] : [])];
     case 'conv_weight_grad':
       return [p.input.buf, p.dy.buf];
     case 'scatter_add':
       return [p.updates.buf, p.indices.buf];
+    case 'conv_transpose':
+      return [p.input.buf, p.weight.buf, ...(p.bias ? [p.bias.buf] : [])];
   }
 }
 

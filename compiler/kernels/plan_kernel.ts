@@ -34,5 +34,7 @@ export function planKernel(c: Compute): KernelPlan {
       return { ...c, partition: { items: c.m * (c.c / c.group) * numel(c.kernel), item: 'output' } };
     case 'scatter_add':
       return { ...c, partition: { items: c.outer * c.axis, item: 'row' } };
+    case 'conv_transpose':
+      return { ...c, partition: { items: c.n * c.m * numel(c.outSpatial), item: 'output' } };
   }
 }

@@ -183,11 +183,9 @@ export type WindowGeometry = Pick<
 >;
 
 /**
- * Gradient of a window op with respect to its input X, one dX element [n, c, i...] per item.
- * Kernel positions k run in row-major order (conv: over the output channels m of c's group,
- * ascending, outer); a position contributes when o = (i + padBegin - k * dilation) / stride
- * is whole and inside outSpatial in every dim:
- *   conv: dY[n, m, o] * W[m, c - group start, k];
+ * Gradient of a pool with respect to its input X, one dX element [n, c, i...] per item.
+ * Kernel positions k run in row-major order; a position contributes when
+ * o = (i + padBegin - k * dilation) / stride is whole and inside outSpatial in every dim:
  *   avg:  dY[n, c, o] / the forward's divisor of window o;
  *   max:  dY[n, c, o] when i is the argmax of window o (window order; the first NaN, else the
  *         first maximum; a window with no position inside X has none).
@@ -195,10 +193,8 @@ export type WindowGeometry = Pick<
  */
 export interface WindowGradCompute extends ComputeBase, WindowGeometry {
   readonly kind: 'window_grad';
-  readonly mode: 'conv' | 'max' | 'avg';
+  readonly mode: 'max' | 'avg';
   readonly dy: OutRef;
-  /** conv: W. */
-  readonly weight?: OutRef;
   /** max: the forward input X (to find each window's argmax). */
   readonly input?: OutRef;
   readonly out: OutRef;
@@ -232,6 +228,31 @@ export interface ScatterAddCompute extends ComputeBase {
   readonly out: OutRef;
 }
 
+/**
+ * ConvTranspose as a gather over [N, C, spatial...] -> [N, M, spatial...]. For each output
+ * element: input channels c of the output channel's group (increasing), then kernel positions k
+ * (row-major); a pair contributes x[n, c, i...] * w[c, m % (M/group), k...] when every
+ * i_d = (o_d + padsBegin_d - k_d * dilations_d) / strides_d divides exactly and lies in the
+ * input. Summed from +0, bias added last.
+ */
+export interface ConvTransposeCompute extends ComputeBase {
+  readonly kind: 'conv_transpose';
+  readonly n: number;
+  readonly c: number;
+  readonly m: number;
+  readonly group: number;
+  readonly inSpatial: readonly number[];
+  readonly outSpatial: readonly number[];
+  readonly kernel: readonly number[];
+  readonly strides: readonly number[];
+  readonly dilations: readonly number[];
+  readonly padsBegin: readonly number[];
+  readonly input: OutRef;
+  readonly weight: OutRef;
+  readonly bias?: OutRef;
+  readonly out: OutRef;
+}
+
 export type Compute =
   | ElementwiseCompute
   | MatmulCompute
@@ -243,4 +264,5 @@ export type Compute =
   | PadCompute
   | WindowGradCompute
   | ConvWeightGradCompute
-  | ScatterAddCompute;
+  | ScatterAddCompute
+  | ConvTransposeCompute;

@@ -1,6 +1,6 @@
 // Internal ops (domain 'volta') for gradients that need kernels of their own: the
-// input and weight gradients of Conv, the input gradients of MaxPool and AveragePool,
-// and Gather's scatter-add. Gradient rules emit them; ONNX import never sees them.
+// weight gradient of Conv, the input gradients of MaxPool and AveragePool, and Gather's
+// scatter-add (Conv's input gradient is a ConvTranspose). Gradient rules emit them; ONNX import never sees them.
 // Geometry arrives fully resolved (explicit pads, the forward input's shape).
 import { numel } from '../ir/shape.ts';
 import { attr } from './attr.ts';
@@ -45,29 +45,6 @@ function geometry(ctx: NodeCtx, xShape: readonly number[], dyShape: readonly num
 
 const ref = (v: { id: string; dtype: 'float32' | 'int64' | 'int32' | 'bool' }) => ({ buf: v.id, dtype: v.dtype });
 const base = (ctx: LowerCtx, name: string) => ({ name, ops: [ctx.node.op], nodes: [ctx.node.name] });
-
-/** dX of Conv from (dY, W): X's shape is the input_shape attribute. */
-export const ConvInputGrad = defineOp({
-  name: 'ConvInputGrad',
-  onnx: internal('ConvInputGrad'),
-  inputs: [
-    { name: 'dY', type: 'T' },
-    { name: 'W', type: 'T' },
-  ],
-  outputs: ['dX'],
-  types: { T: ['float32'] },
-  attrs: { ...geometryAttrs, input_shape: attr.ints(), group: attr.int({ default: 1 }) },
-  infer: (ctx) => [{ dtype: 'float32', shape: ints(ctx, 'input_shape') }],
-  lowering: {
-    kind: 'kernel',
-    compute: (ctx) => {
-      const w = input(ctx, 1);
-      const g = geometry(ctx, ints(ctx, 'input_shape'), input(ctx, 0).shape, w.shape.slice(2), intAttr(ctx, 'group'));
-      return { kind: 'window_grad', ...base(ctx, 'conv_input_grad'), ...g, mode: 'conv', dy: ref(input(ctx, 0)), weight: ref(w), out: ref(ctx.outputs[0]) };
-    },
-  },
-  coverage: 'internal: the input gradient of Conv',
-});
 
 /** dW of Conv from (X, dY). */
 export const ConvWeightGrad = defineOp({
@@ -176,4 +153,4 @@ export const GatherGrad = defineOp({
   coverage: 'internal: the data gradient of Gather (a scatter-add in index order, no atomics)',
 });
 
-export const GRAD_KERNEL_OPS: readonly OpDef[] = [AveragePoolGrad, ConvInputGrad, ConvWeightGrad, GatherGrad, MaxPoolGrad];
+export const GRAD_KERNEL_OPS: readonly OpDef[] = [AveragePoolGrad, ConvWeightGrad, GatherGrad, MaxPoolGrad];

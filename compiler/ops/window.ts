@@ -175,14 +175,24 @@ export const Conv = defineOp({
       return windowCompute(ctx, 'conv', g, group);
     },
   },
-  // dX and dW by their own kernels (ConvInputGrad, ConvWeightGrad), dB = dY summed over N and space.
+  // dW by its own kernel (ConvWeightGrad), dB = dY summed over N and space.
   grad: (ctx, e) => {
     const dy = ctx.dOutputs[0];
     if (dy === undefined) return [undefined, undefined, undefined];
     const b = new GradBuilder(e, ctx.opset);
     const { group, ...g } = convGeometry(ctx);
     const [x, w] = [input(ctx, 0), input(ctx, 1)];
-    const dX = ctx.needs[0] ? b.op('ConvInputGrad', [dy, w], { ...gradAttrs(g), input_shape: [...x.shape], group }) : undefined;
+    // dX is ConvTranspose(dY, W) with the conv's pads (same per-output order: channels of the
+    // group, then kernel positions); output_padding restores input rows the conv's last window skipped.
+    const outPad = g.kernel.map(
+      (k, i) => x.shape[i + 2] + g.padsBegin[i] + g.padsEnd[i] - ((k - 1) * g.dilations[i] + 1) - g.strides[i] * (g.outSpatial[i] - 1),
+    );
+    const empty = g.outSpatial.some((o) => o === 0);
+    const dX = !ctx.needs[0]
+      ? undefined
+      : empty
+        ? b.zeros(x.shape)
+        : b.op('ConvTranspose', [dy, w], { strides: g.strides, dilations: g.dilations, pads: [...g.padsBegin, ...g.padsEnd], group, output_padding: outPad });
     const dW = ctx.needs[1] ? b.op('ConvWeightGrad', [x, dy], { ...gradAttrs(g), group }) : undefined;
     const dB = ctx.inputs[2] !== undefined && ctx.needs[2] ? b.reduceSum(dy, [0, ...g.kernel.map((_, i) => i + 2)], false) : undefined;
     return [dX, dW, dB];

@@ -6,7 +6,8 @@
 // matters with its own weight. Tolerance (documented in README): for each checked element
 //   |analytic - fd| <= ATOL + RTOL * |fd|,  h = 1e-3,
 // with inputs kept >= 0.015 away from every multiple of 0.1 (where Relu, Abs, Clip, Floor
-// and the hard activations have kinks) or, for max-like ops, pairwise >= 0.006 apart.
+// and the hard activations have kinks) or, for max-like ops, pairwise >= 0.6 * 4 / n apart
+// (n values over all such inputs of a case; >= 0.006 for the sizes used).
 
 import { differentiate } from '../../compiler/autograd/differentiate.ts';
 import { compileGraph } from '../../compiler/compile.ts';
@@ -77,7 +78,19 @@ export function gradcheck(c: GradCase, seed: number): GradReport {
   const loss = b.op('ReduceSum', [weighted], { keepdims: 0 });
   b.output(loss);
   const forward = b.build();
-  const values = c.inputs.map((inp) => drawValues(numel(inp.shape), inp.gen ?? 'any', r));
+  // 'distinct' inputs share one pool, so values of different inputs (Max, Min) never tie either.
+  const pool = drawValues(
+    c.inputs.filter((inp) => inp.gen === 'distinct').reduce((s, inp) => s + numel(inp.shape), 0),
+    'distinct',
+    r,
+  );
+  let taken = 0;
+  const values = c.inputs.map((inp) => {
+    const n = numel(inp.shape);
+    if (inp.gen !== 'distinct') return drawValues(n, inp.gen ?? 'any', r);
+    taken += n;
+    return pool.slice(taken - n, taken);
+  });
   const analytic = compiledGrads(forward, values);
   let checked = 0;
   let worst: GradReport['worst'];

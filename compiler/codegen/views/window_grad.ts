@@ -37,16 +37,11 @@ export function windowGradView(p: WindowGradPlan, name: string, d: Dialect): Ker
   const r = p.inSpatial.length;
   const iv = p.inSpatial.map((_, i) => `i${i}`);
   const ov = p.outSpatial.map((_, i) => `o${i}`);
-  const kv = p.kernel.map((_, i) => `k${i}`);
-  const cg = p.c / p.group;
-  const mg = p.m / p.group;
   const inSize = numel(p.inSpatial);
   const outSize = numel(p.outSpatial);
-  const conv = p.mode === 'conv';
-  const g = `dy[(n * ${p.m} + m) * ${outSize} + ${flat(ov, p.outSpatial)}]`;
+  const g = `dy[(n * ${p.c} + c) * ${outSize} + ${flat(ov, p.outSpatial)}]`;
   let contribution: string[];
-  if (conv) contribution = [`acc += ${g} * w[(m * ${cg} + (c - ${cg} * (c / ${cg}))) * ${numel(p.kernel)} + ${flat(kv, p.kernel)}];`];
-  else if (p.mode === 'avg') {
+  if (p.mode === 'avg') {
     // The forward's divisor: a product of per-dim counts of window positions inside X (or the padded extent).
     const count = p.kernel.map((k, i) => {
       const [lo, hi] = p.countIncludePad ? [-p.padsBegin[i], p.inSpatial[i] + p.padsEnd[i]] : [0, p.inSpatial[i]];
@@ -72,7 +67,7 @@ export function windowGradView(p: WindowGradPlan, name: string, d: Dialect): Ker
   }
   // Kernel positions k<d> whose output position o<d> = (i<d> + pad - k<d> * dilation) / stride is whole and in range.
   const open = p.kernel.flatMap((k, i) => {
-    const pad = '  '.repeat(i + 1);
+    const pad = '  '.repeat(i);
     return [
       `${pad}for (int64_t k${i} = 0; k${i} < ${k}; k${i}++) {`,
       `${pad}  const int64_t t${i} = i${i} + ${p.padsBegin[i]} - k${i} * ${p.dilations[i]};`,
@@ -80,26 +75,13 @@ export function windowGradView(p: WindowGradPlan, name: string, d: Dialect): Ker
       `${pad}  const int64_t o${i} = t${i} / ${p.strides[i]};`,
     ];
   });
-  const close = p.kernel.map((_, i) => `${'  '.repeat(r - i)}}`);
-  const body = [
-    'float acc = 0.0f;',
-    conv ? `for (int64_t m = ${mg} * (c / ${cg}); m < ${mg} * (c / ${cg}) + ${mg}; m++) {` : '{ const int64_t m = c;',
-    ...open,
-    ...contribution.map((l) => '  '.repeat(r + 1) + l),
-    ...close,
-    '}',
-    'out[idx] = acc;',
-  ];
+  const close = p.kernel.map((_, i) => `${'  '.repeat(r - 1 - i)}}`);
+  const body = ['float acc = 0.0f;', ...open, ...contribution.map((l) => '  '.repeat(r) + l), ...close, 'out[idx] = acc;'];
   return {
     kind: 'window_grad',
     name,
     header: header(p, name),
-    params: [
-      `const float *${d.restrict} dy`,
-      ...(p.weight ? [`const float *${d.restrict} w`] : []),
-      ...(p.input ? [`const float *${d.restrict} x`] : []),
-      `float *${d.restrict} out`,
-    ].join(', '),
+    params: [`const float *${d.restrict} dy`, ...(p.input ? [`const float *${d.restrict} x`] : []), `float *${d.restrict} out`].join(', '),
     items: p.partition.items,
     dims: `${p.mode} input gradient: ${dims(p)}`,
     decompose: decompose('idx', ['n', 'c', ...iv], [p.n, p.c, ...p.inSpatial]),

@@ -57,14 +57,11 @@ export function avgCount(g: WindowGeometry, oi: readonly number[]): number {
 
 export function windowGradInterp(p: WindowGradPlan, bufs: Buffers): void {
   const dy = get(bufs, p.dy.buf) as Float32Array;
-  const w = p.weight ? (get(bufs, p.weight.buf) as Float32Array) : undefined;
   const x = p.input ? (get(bufs, p.input.buf) as Float32Array) : undefined;
   const out = get(bufs, p.out.buf) as Float32Array;
   const inSize = numel(p.inSpatial);
   const outSize = numel(p.outSpatial);
   const kSize = numel(p.kernel);
-  const cg = p.c / p.group;
-  const mg = p.m / p.group;
   const kis = Array.from({ length: kSize }, (_, k) => unflat(k, p.kernel));
   const argmax = (n: number, c: number, o: number): number => {
     const oi = unflat(o, p.outSpatial);
@@ -83,20 +80,15 @@ export function windowGradInterp(p: WindowGradPlan, bufs: Buffers): void {
   };
   for (let n = 0; n < p.n; n++) {
     for (let c = 0; c < p.c; c++) {
-      const m0 = p.mode === 'conv' ? Math.floor(c / cg) * mg : c;
-      const ms = p.mode === 'conv' ? mg : 1;
       for (let i = 0; i < inSize; i++) {
         const ii = unflat(i, p.inSpatial);
         let acc = 0;
-        for (let m = m0; m < m0 + ms; m++) {
-          for (let k = 0; k < kSize; k++) {
-            const o = outputAt(p, ii, kis[k]);
-            if (o < 0) continue;
-            const g = dy[(n * p.m + m) * outSize + o];
-            if (p.mode === 'conv') acc = f(acc + f(g * w![(m * cg + (c - Math.floor(c / cg) * cg)) * kSize + k]));
-            else if (p.mode === 'avg') acc = f(acc + f(g / avgCount(p, unflat(o, p.outSpatial))));
-            else if (argmax(n, c, o) === i) acc = f(acc + g);
-          }
+        for (let k = 0; k < kSize; k++) {
+          const o = outputAt(p, ii, kis[k]);
+          if (o < 0) continue;
+          const g = dy[(n * p.c + c) * outSize + o];
+          if (p.mode === 'avg') acc = f(acc + f(g / avgCount(p, unflat(o, p.outSpatial))));
+          else if (argmax(n, c, o) === i) acc = f(acc + g);
         }
         out[(n * p.c + c) * inSize + i] = acc;
       }
