@@ -8,8 +8,9 @@ import { emitSource } from './codegen/emit.ts';
 import { fingerprint } from './fingerprint.ts';
 import { VoltaError } from './ir/errors.ts';
 import type { Graph } from './ir/graph.ts';
-import type { TensorData } from './ir/tensor.ts';
-import { type ImportOptions, importModel } from './onnx/import.ts';
+import { type TensorData, type TensorLike, toTensorData } from './ir/tensor.ts';
+import { type ImportOptions, importDecoded } from './onnx/import.ts';
+import { decodeModel, type OnnxModel } from './onnx/proto.ts';
 import { type PassSnapshot, runPasses } from './passes/manager.ts';
 import { type MemoryPlan, planMemory, weightsBlob } from './schedule/memory_plan.ts';
 import { type Schedule, scheduleGraph } from './schedule/schedule.ts';
@@ -25,10 +26,17 @@ export interface CompileOptions {
   /** Write NNN_<pass>.ir snapshots here. */
   readonly dumpDir?: string;
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
-  /** Freeze graph inputs to compile-time values (e.g. a Reshape target shape fed as an input). */
-  readonly bindInputs?: Readonly<Record<string, TensorData>>;
+  /**
+   * Freeze graph inputs to compile-time values (e.g. a Reshape target shape fed as an input).
+   * Inputs that decide shapes and are not bound make Volta.compile specialise on their run-time values.
+   */
+  readonly bindInputs?: Readonly<Record<string, TensorData | TensorLike>>;
+  /** How many specialisations a session keeps loaded (least recently used evicted first); default 8. */
+  readonly specializationCacheSize?: number;
   /** Artifact cache directory (default $VOLTA_CACHE_DIR or ./.volta-cache). */
   readonly cacheDir?: string;
+  /** Largest model file read from a path, in bytes (default 2 GiB, as protobuf). */
+  readonly maxFileBytes?: number;
   /**
    * Instruction set of the C build: 'native' (default: the host's x86-64 level or aarch64 NEON),
    * 'portable' (baseline x86-64 / armv8-a), or an explicit level this host runs. Part of the fingerprint.
@@ -49,12 +57,27 @@ export interface CompileOptions {
 /** Default of CompileOptions.minParallelWork: about two tasks' worth (see kernels/plan_kernel.ts). */
 export const MIN_PARALLEL_WORK = 1 << 16;
 
-const KNOWN_OPTIONS = ['bindInputs', 'cacheDir', 'disablePasses', 'dumpDir', 'inputShapes', 'isa', 'minParallelWork', 'mode', 'target', 'threads'];
+const KNOWN_OPTIONS = [
+  'bindInputs',
+  'cacheDir',
+  'disablePasses',
+  'dumpDir',
+  'inputShapes',
+  'isa',
+  'maxFileBytes',
+  'minParallelWork',
+  'mode',
+  'specializationCacheSize',
+  'target',
+  'threads',
+];
 
 export interface ResolvedOptions {
   readonly target: Target;
   readonly mode: Mode;
   readonly disablePasses: readonly string[];
+  /** Runtime only: not part of the fingerprint. */
+  readonly specializationCacheSize?: number;
   readonly isa: Isa;
   readonly threads: number;
   readonly minParallelWork: number;
@@ -83,6 +106,9 @@ export function resolveOptions(o: CompileOptions = {}): ResolvedOptions {
   if (target !== 'c' && target !== 'cuda') throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `target ${JSON.stringify(target)}`, expected: "'c' or 'cuda'" });
   if (mode !== 'strict' && mode !== 'balanced')
     throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `mode ${JSON.stringify(mode)}`, expected: "'strict' or 'balanced'" });
+  const size = o.specializationCacheSize;
+  if (size !== undefined && !(Number.isSafeInteger(size) && size >= 1))
+    throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `specializationCacheSize ${JSON.stringify(size)}`, expected: 'a positive integer' });
   const minParallelWork = o.minParallelWork ?? MIN_PARALLEL_WORK;
   if (typeof minParallelWork !== 'number' || !(minParallelWork >= 0))
     throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `minParallelWork ${JSON.stringify(minParallelWork)}`, expected: 'a number >= 0' });
@@ -90,6 +116,7 @@ export function resolveOptions(o: CompileOptions = {}): ResolvedOptions {
     target,
     mode,
     disablePasses: [...(o.disablePasses ?? [])].sort(),
+    ...(size !== undefined ? { specializationCacheSize: size } : {}),
     isa: resolveIsa(o.isa),
     threads: resolveThreads(o),
     minParallelWork,
@@ -116,12 +143,14 @@ function timed<T>(timings: Record<string, number>, stage: string, f: () => T): T
   return r;
 }
 
-export function compileModel(bytes: Uint8Array, options: CompileOptions = {}, baseDir?: string): Compiled {
+/** Compiles ONNX bytes (or an already decoded model). */
+export function compileModel(model: Uint8Array | OnnxModel, options: CompileOptions = {}, baseDir?: string): Compiled {
   const o = resolveOptions(options);
   const notes: string[] = [];
   const timings: Record<string, number> = {};
-  const importOpts: ImportOptions = { baseDir, inputShapes: options.inputShapes, bindInputs: options.bindInputs, mode: o.mode, notes };
-  const g = timed(timings, 'import', () => importModel(bytes, importOpts));
+  const bindInputs = options.bindInputs && Object.fromEntries(Object.entries(options.bindInputs).map(([k, t]) => [k, toTensorData(t)]));
+  const importOpts: ImportOptions = { baseDir, inputShapes: options.inputShapes, bindInputs, notes };
+  const g = timed(timings, 'import', () => importDecoded(model instanceof Uint8Array ? decodeModel(model) : model, importOpts));
   return compileGraphInner(g, options, o, notes, timings);
 }
 

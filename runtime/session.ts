@@ -1,117 +1,72 @@
-// A compiled, loaded model. run() takes feeds by input name and returns fetches
-// by output name, like onnxruntime-node's InferenceSession.
-import { createRequire } from 'node:module';
-import type { BuildResult } from '../compiler/build/build.ts';
-import type { Compiled } from '../compiler/compile.ts';
-import { DTYPES } from '../compiler/ir/dtype.ts';
+// A compiled model ready to run. run() takes feeds by input name and returns
+// fetches by output name, like onnxruntime-node's InferenceSession. A session
+// runs one loaded model (loaded.ts), or, for a model whose inputs decide shapes,
+// one variant per set of their values (specialize.ts).
 import { VoltaError } from '../compiler/ir/errors.ts';
-import { numel, sameShape, shapeStr } from '../compiler/ir/shape.ts';
-import { Tensor } from './tensor.ts';
+import type { Feeds, LoadedModel, SessionReport } from './loaded.ts';
+import type { Specializer } from './specialize.ts';
+import type { Tensor } from './tensor.ts';
 
-interface Addon {
-  run(inputs: ArrayBufferView[], outputs: ArrayBufferView[], weights: Uint8Array, arena: Uint8Array, pool?: unknown): void;
-  /** C backend only: the session's thread pool (freed when the session is collected). */
-  createPool?(threads: number, minParallelWork: number): unknown;
-  fingerprint: string;
-  backend: string;
-}
-
-export interface Fallback {
-  readonly from: 'cuda';
-  readonly to: 'c';
-  readonly reason: string;
-}
-
-export interface SessionReport {
-  readonly fingerprint: string;
-  readonly requestedTarget: 'c' | 'cuda';
-  readonly backend: 'c' | 'cuda';
-  readonly mode: 'strict' | 'balanced';
-  /** Instruction set the C code was built for (part of the fingerprint). */
-  readonly isa: string;
-  /** Threads the C kernels run on (1 on the CUDA backend); never part of the fingerprint. */
-  readonly threads: number;
-  readonly fallback?: Fallback;
-  readonly cacheHit: boolean;
-  readonly addonPath: string;
-  /** Milliseconds per stage: compiler stages, then build stages (on a cache miss). */
-  readonly timings: Readonly<Record<string, number>>;
-  readonly notes: readonly string[];
-  readonly kernels: readonly string[];
-}
+export type { Fallback, Feed, Feeds, SessionReport, Specialization, SpecializationReport } from './loaded.ts';
 
 export class Session {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
-  readonly fingerprint: string;
-  private readonly addon: Addon;
-  private readonly arena: Uint8Array;
-  private readonly pool: unknown;
-  private readonly rep: SessionReport;
+  private readonly fixed?: LoadedModel;
+  private readonly spec?: Specializer;
+  private readonly base?: Omit<SessionReport, 'specialization'>;
 
+  /** A session over one loaded model, or a specialising one (with the report fields it has before any run). */
   constructor(
-    private readonly compiled: Compiled,
-    build: BuildResult,
-    backend: 'c' | 'cuda',
-    fallback: Fallback | undefined,
-    extraTimings: Record<string, number>,
+    model:
+      | LoadedModel
+      | { specializer: Specializer; inputNames: readonly string[]; outputNames: readonly string[]; report: Omit<SessionReport, 'specialization'> },
   ) {
-    const g = compiled.graph;
-    this.inputNames = g.inputs.map((id) => g.value(id).name);
-    this.outputNames = g.outputs.map((id) => g.value(id).name);
-    this.fingerprint = compiled.fingerprint;
-    try {
-      this.addon = createRequire(import.meta.url)(build.addonPath) as Addon;
-    } catch (e) {
-      throw new VoltaError('VOLTA_E_ADDON', {
-        found: `cannot load ${build.addonPath}: ${(e as Error).message}`,
-        hint: 'delete the cache directory and compile again',
-      });
+    if ('specializer' in model) {
+      this.spec = model.specializer;
+      this.inputNames = model.inputNames;
+      this.outputNames = model.outputNames;
+      this.base = model.report;
+    } else {
+      this.fixed = model;
+      this.inputNames = model.inputNames;
+      this.outputNames = model.outputNames;
     }
-    if (this.addon.fingerprint !== compiled.fingerprint) {
-      throw new VoltaError('VOLTA_E_ADDON', {
-        found: `addon ${build.addonPath} has fingerprint ${this.addon.fingerprint}`,
-        expected: compiled.fingerprint,
-        hint: 'the cache is corrupt; delete it',
-      });
-    }
-    try {
-      this.arena = new Uint8Array(Math.max(compiled.memory.arenaBytes, 1));
-    } catch (e) {
-      throw new VoltaError('VOLTA_E_SHAPE_TOO_LARGE', {
-        found: `the scratch arena needs ${compiled.memory.arenaBytes} bytes and could not be allocated (${(e as Error).message})`,
-        hint: 'use smaller shapes or a machine with more memory',
-      });
-    }
-    // One pool per session, created here and reused by every run (no threads are started per run).
-    const threads = backend === 'c' ? compiled.options.threads : 1;
-    this.pool = this.addon.createPool?.(threads, compiled.options.minParallelWork);
-    this.rep = {
-      fingerprint: compiled.fingerprint,
-      requestedTarget: compiled.options.target,
-      backend,
-      mode: compiled.options.mode,
-      isa: compiled.options.isa,
-      threads,
-      fallback,
-      cacheHit: build.cacheHit,
-      addonPath: build.addonPath,
-      timings: { ...compiled.timings, ...extraTimings, ...Object.fromEntries(Object.entries(build.timings).map(([k, v]) => [`build-${k}`, v])) },
-      notes: compiled.notes,
-      kernels: compiled.schedule.kernels.map((k) => k.plan.ops.join('+')),
-    };
+  }
+
+  /** The fingerprint of what runs (for a specialising session, the variant run last; '' before any run). */
+  get fingerprint(): string {
+    return this.report().fingerprint;
   }
 
   report(): SessionReport {
-    return this.rep;
+    if (this.spec === undefined) return this.fixed!.report();
+    const current = this.spec.last?.report() ?? this.base!;
+    return { ...current, specialization: this.spec.report() };
   }
 
-  async run(feeds: Readonly<Record<string, Tensor | { type: string; data: ArrayBufferView; dims: readonly number[] }>>): Promise<Record<string, Tensor>> {
-    return this.runSync(feeds);
+  async run(feeds: Feeds): Promise<Record<string, Tensor>> {
+    if (this.spec === undefined) return this.fixed!.runSync(feeds);
+    this.checkNames(feeds);
+    const m = await this.spec.variant(feeds);
+    return m.runSync(this.rest(feeds, m));
   }
 
-  runSync(feeds: Readonly<Record<string, Tensor | { type: string; data: ArrayBufferView; dims: readonly number[] }>>): Record<string, Tensor> {
-    const g = this.compiled.graph;
+  /** Runs synchronously; a specialising session must have seen these values in an earlier run(). */
+  runSync(feeds: Feeds): Record<string, Tensor> {
+    if (this.spec === undefined) return this.fixed!.runSync(feeds);
+    this.checkNames(feeds);
+    const m = this.spec.loadedFor(feeds);
+    if (m === undefined) {
+      throw new VoltaError('VOLTA_E_BAD_INPUT', {
+        found: `no variant is compiled for these values of ${this.spec.inputs.map((s) => JSON.stringify(s.name)).join(', ')}`,
+        hint: 'call await session.run() with them first: it compiles the variant (runSync cannot wait for a build)',
+      });
+    }
+    return m.runSync(this.rest(feeds, m));
+  }
+
+  private checkNames(feeds: Feeds): void {
     const unknown = Object.keys(feeds)
       .filter((k) => !this.inputNames.includes(k))
       .sort();
@@ -127,40 +82,10 @@ export class Session {
         expected: this.inputNames.map((s) => JSON.stringify(s)).join(', '),
       });
     }
-    const inputs = g.inputs.map((id) => {
-      const v = g.value(id);
-      const t = feeds[v.name];
-      if (t.type !== v.dtype) throw new VoltaError('VOLTA_E_BAD_INPUT', { found: `input ${JSON.stringify(v.name)} has type ${t.type}`, expected: v.dtype });
-      if (!sameShape(t.dims, v.shape))
-        throw new VoltaError('VOLTA_E_BAD_INPUT', { found: `input ${JSON.stringify(v.name)} has dims ${shapeStr(t.dims)}`, expected: shapeStr(v.shape) });
-      const want = DTYPES[v.dtype].make(0).constructor;
-      if (t.data.constructor !== want || (t.data as unknown as { length: number }).length !== numel(v.shape)) {
-        throw new VoltaError('VOLTA_E_BAD_INPUT', {
-          found: `input ${JSON.stringify(v.name)} data is ${t.data.constructor.name}[${(t.data as unknown as { length: number }).length}]`,
-          expected: `${want.name}[${numel(v.shape)}]`,
-        });
-      }
-      return t.data;
-    });
-    const outs = g.outputs.map((id) => {
-      const v = g.value(id);
-      return new Tensor(v.dtype, DTYPES[v.dtype].make(numel(v.shape)), v.shape);
-    });
-    try {
-      this.addon.run(
-        inputs,
-        outs.map((t) => t.data),
-        this.compiled.weights,
-        this.arena,
-        this.pool,
-      );
-    } catch (e) {
-      throw new VoltaError('VOLTA_E_ADDON', { found: (e as Error).message });
-    }
-    const result: Record<string, Tensor> = {};
-    this.outputNames.forEach((n, i) => {
-      result[n] = outs[i];
-    });
-    return result;
+  }
+
+  /** The feeds a variant takes: its shape-deciding inputs are constants in it. */
+  private rest(feeds: Feeds, m: LoadedModel): Feeds {
+    return Object.fromEntries(m.inputNames.map((n) => [n, feeds[n]]));
   }
 }

@@ -1,17 +1,17 @@
 // `volta run`: compile (cached), run, print outputs, fingerprint, cache and timings.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Volta } from '../../runtime/index.ts';
-import { readNpy } from '../../runtime/npy.ts';
 import { Tensor } from '../../runtime/tensor.ts';
 import { defaultCacheDir } from '../build/build.ts';
 import { DTYPES, type DType, dtypeFromOnnx } from '../ir/dtype.ts';
 import { VoltaError } from '../ir/errors.ts';
 import { numel, shapeStr } from '../ir/shape.ts';
-import { decodeModel, decodeTensor } from '../onnx/proto.ts';
-import { tensorFromProto } from '../onnx/tensor_proto.ts';
+import { decodeModel } from '../onnx/proto.ts';
+import { readRegularFile } from '../onnx/read_file.ts';
 import { compileOptions, type Io, usage, type Values } from './args.ts';
 import { formatValues, shown, table, timingsText } from './format.ts';
+import { namedFiles, readInputFile } from './tensor_files.ts';
 // ---- run --------------------------------------------------------------------
 
 export interface InputInfo {
@@ -22,26 +22,11 @@ export interface InputInfo {
 
 /** The model's run inputs (graph inputs that are not initializers), read from the file. */
 export function modelInputs(path: string): InputInfo[] {
-  const m = decodeModel(readFileSync(path));
+  const m = decodeModel(readRegularFile(path, { what: 'model', code: 'VOLTA_E_BAD_MODEL' }));
   const inits = new Set(m.graph.initializer.map((t) => t.name));
   return m.graph.input
     .filter((vi) => !inits.has(vi.name))
     .map((vi) => ({ name: vi.name, dtype: dtypeFromOnnx(vi.elemType) ?? 'float32', dims: (vi.dims ?? []).map((d) => (typeof d === 'number' ? d : 0)) }));
-}
-
-export function readInputFile(file: string): Tensor {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new VoltaError('VOLTA_E_BAD_INPUT', { found: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
-  }
-  if (file.endsWith('.npy')) return readNpy(bytes, file);
-  if (file.endsWith('.pb')) {
-    const t = tensorFromProto(decodeTensor(bytes), { where: `input file ${file}` });
-    return new Tensor(t.dtype, t.data, t.shape);
-  }
-  throw new VoltaError('VOLTA_E_BAD_INPUT', { found: `input file ${file}`, expected: '.npy or .pb (ONNX TensorProto) files' });
 }
 
 /** The documented fill for inputs given no file: (i mod 10) / 10 for float32, i mod 2 otherwise. */
@@ -63,12 +48,7 @@ export function median(xs: number[]): number {
 export async function cmdRun(model: string, v: Values, io: Io): Promise<number> {
   const runs = v.runs === undefined ? 5 : Number(v.runs);
   if (!Number.isInteger(runs) || runs < 1) throw usage('run', `--runs ${JSON.stringify(v.runs)} is not a positive integer`);
-  const given = new Map<string, string>();
-  for (const spec of (v.input as string[] | undefined) ?? []) {
-    const eq = spec.indexOf('=');
-    if (eq <= 0) throw usage('run', `--input ${JSON.stringify(spec)} is not name=file`);
-    given.set(spec.slice(0, eq), spec.slice(eq + 1));
-  }
+  const given = namedFiles('input', v.input as string[] | undefined, (found) => usage('run', found));
   const cacheDir = resolve(typeof v.cache === 'string' ? v.cache : defaultCacheDir());
   const t0 = performance.now();
   const session = await Volta.compile(model, { ...compileOptions(v), cacheDir });
@@ -109,7 +89,8 @@ export async function cmdRun(model: string, v: Values, io: Io): Promise<number> 
     sources.push([name, `${t.type} ${shapeStr(t.dims)}`, `from ${from}`]);
   });
 
-  const outputs = session.runSync(feeds);
+  // The first run is async: a model whose inputs decide shapes compiles its variant here.
+  const outputs = await session.run(feeds);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const s = performance.now();
@@ -122,6 +103,13 @@ export async function cmdRun(model: string, v: Values, io: Io): Promise<number> 
     `backend      ${r.backend} (target ${r.requestedTarget}, mode ${r.mode}, isa ${r.isa}, ${r.threads} thread${r.threads === 1 ? '' : 's'})${r.fallback ? `, fell back from cuda: ${r.fallback.reason}` : ''}`,
     `fingerprint  ${r.fingerprint}`,
     `cache        ${r.cacheHit ? 'hit' : 'miss'} (${shown(r.addonPath)})`,
+    ...(r.specialization
+      ? [
+          `specialised  on ${Object.entries(r.specialization.variants.at(-1)?.values ?? {})
+            .map(([k, xs]) => `${k}=[${xs.join(',')}]`)
+            .join(' ')} (inputs that decide shapes)`,
+        ]
+      : []),
     '',
     'inputs',
     table(sources),

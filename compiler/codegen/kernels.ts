@@ -5,13 +5,16 @@ import type { KernelPlan } from '../kernels/plan.ts';
 import type { Dialect } from './dialect.ts';
 import type { KernelView } from './views/common.ts';
 import { concatView } from './views/concat.ts';
+import { convTransposeView } from './views/conv_transpose.ts';
 import { elementwiseView } from './views/elementwise.ts';
 import { gatherView } from './views/gather.ts';
 import { matmulView } from './views/matmul.ts';
 import { padView } from './views/pad.ts';
 import { reduceView } from './views/reduce.ts';
+import { scatterAddView } from './views/scatter_add.ts';
 import { softmaxView } from './views/softmax.ts';
 import { windowView } from './views/window.ts';
+import { convWeightGradView, windowGradView } from './views/window_grad.ts';
 
 export type { KernelView } from './views/common.ts';
 
@@ -27,6 +30,10 @@ const VIEWS: { readonly [K in KernelPlan['kind']]: ViewFn<K> } = {
   window: windowView,
   gather: gatherView,
   pad: padView,
+  window_grad: windowGradView,
+  conv_weight_grad: convWeightGradView,
+  scatter_add: scatterAddView,
+  conv_transpose: convTransposeView,
 };
 
 export function kernelView(plan: KernelPlan, name: string, d: Dialect): KernelView {

@@ -3,14 +3,17 @@
 // interpreter per plan kind (eval/interp/).
 import type { KernelPlan } from '../kernels/plan.ts';
 import { concatInterp } from './interp/concat.ts';
+import { convTransposeInterp } from './interp/conv_transpose.ts';
 import { elementwiseInterp } from './interp/elementwise.ts';
 import { gatherInterp } from './interp/gather.ts';
 import { matmulInterp } from './interp/matmul.ts';
 import { padInterp } from './interp/pad.ts';
 import { reduceInterp } from './interp/reduce.ts';
+import { scatterAddInterp } from './interp/scatter_add.ts';
 import { softmaxInterp } from './interp/softmax.ts';
 import type { Buffers } from './interp/walk.ts';
 import { windowInterp } from './interp/window.ts';
+import { convWeightGradInterp, windowGradInterp } from './interp/window_grad.ts';
 
 export type { Buffers } from './interp/walk.ts';
 
@@ -26,6 +29,10 @@ const INTERPRETERS: { readonly [K in KernelPlan['kind']]: InterpFn<K> } = {
   window: windowInterp,
   gather: gatherInterp,
   pad: padInterp,
+  window_grad: windowGradInterp,
+  conv_weight_grad: convWeightGradInterp,
+  scatter_add: scatterAddInterp,
+  conv_transpose: convTransposeInterp,
 };
 
 export function interpret(plan: KernelPlan, bufs: Buffers): void {

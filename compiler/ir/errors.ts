@@ -6,11 +6,11 @@ export const ERROR_CODES = {
   VOLTA_E_UNSUPPORTED_ATTR: 'an attribute value is outside what the op supports',
   VOLTA_E_UNSUPPORTED_DTYPE: 'a tensor element type is not supported here',
   VOLTA_E_UNSUPPORTED_OPSET: 'the model imports an opset or domain Volta does not handle',
-  VOLTA_E_DYNAMIC_SHAPE: 'a dimension is symbolic or unknown; Volta compiles static shapes only',
+  VOLTA_E_DYNAMIC_SHAPE: 'a dimension is symbolic or unknown, or an input that decides shapes has no value; Volta compiles static shapes only',
   VOLTA_E_SHAPE: 'shapes or ranks do not agree for this op',
   VOLTA_E_SHAPE_TOO_LARGE: 'a dimension or element count is beyond what Volta can address',
-  VOLTA_E_BAD_MODEL: 'the model file is malformed (bad protobuf, dangling names, missing fields)',
-  VOLTA_E_BAD_CONSTANT: 'a constant tensor holds bad data (wrong size, NaN where forbidden)',
+  VOLTA_E_BAD_MODEL: 'the model file is malformed (bad protobuf, dangling names, missing fields) or cannot be read (missing, not a regular file, too large)',
+  VOLTA_E_BAD_CONSTANT: 'a constant tensor holds bad data (wrong size for its shape)',
   VOLTA_E_EXTERNAL_DATA: 'external tensor data is refused (path traversal or unsupported)',
   VOLTA_E_IMPORT: 'the model has several problems; each is listed',
   VOLTA_E_BAD_OPTION: 'an option is unknown or has a bad value',
@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   VOLTA_E_NO_CUDA_DEVICE: 'target cuda was asked for in strict mode but no CUDA device is usable',
   VOLTA_E_TOOLCHAIN: 'a compiler (cc, nvcc) is missing or failed',
   VOLTA_E_ADDON: 'the compiled addon could not be loaded or failed at run time',
+  VOLTA_E_NO_GRADIENT: 'differentiation reached an op (or an input of it) that has no gradient rule',
   VOLTA_E_INTERNAL: 'an internal invariant broke; this is a bug in Volta',
 } as const;
 

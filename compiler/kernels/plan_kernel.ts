@@ -19,6 +19,11 @@ export function partition(items: number, item: Partition['item'], perItem: numbe
   return { items, item, tasks: Math.max(1, Math.ceil(items / perTask)), perTask, work: items * w };
 }
 
+/** One task of all items (a kernel without the C task form). */
+export function serial(items: number, item: Partition['item']): Partition {
+  return { items, item, tasks: 1, perTask: items, work: items };
+}
+
 /** Whether a storage holds compile-time data (a constant B can be packed ahead). */
 export type IsConstant = (buf: string) => boolean;
 
@@ -45,6 +50,15 @@ export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, isC
       return { ...c, scratch: 0, partition: partition(c.outer * c.count * c.inner, 'element', 2) };
     case 'pad':
       return { ...c, scratch: 0, partition: partition(numel(c.outShape), 'element', 2 + c.outShape.length) };
+    // Kinds whose C templates have no task form yet run as one task on the calling thread.
+    case 'window_grad':
+      return { ...c, scratch: 0, partition: serial(c.n * c.c * numel(c.inSpatial), 'element') };
+    case 'conv_weight_grad':
+      return { ...c, scratch: 0, partition: serial(c.m * (c.c / c.group) * numel(c.kernel), 'output') };
+    case 'scatter_add':
+      return { ...c, scratch: 0, partition: serial(c.outer * c.axis, 'row') };
+    case 'conv_transpose':
+      return { ...c, scratch: 0, partition: serial(c.n * c.m * numel(c.outSpatial), 'output') };
   }
 }
 
