@@ -16,7 +16,7 @@ const TOLERANCE = 1e-4;
 const dir = modelsDir();
 
 /** Seeded inputs in each model's working range: images in [-1, 1], 16-bit-scale audio, log-mel features. */
-function inputFor(m: RealModel, name: string, dims: readonly number[], seed: number): Float32Array {
+function inputFor(m: RealModel, dims: readonly number[], seed: number): Float32Array {
   const n = dims.reduce((a, b) => a * b, 1);
   const noise = randomFloats(n, seed);
   if (m.id.startsWith('oww_mel')) return noise.map((v, i) => 8000 * Math.sin(i * 0.07) + 2000 * v);
@@ -54,7 +54,7 @@ describe('real exported models against onnxruntime', () => {
         throw e;
       }
       const compileMs = performance.now() - t0;
-      const feeds = Object.fromEntries(Object.entries(m.inputShapes).map(([k, d], i) => [k, inputFor(m, k, d, 100 + i)]));
+      const feeds = Object.fromEntries(Object.entries(m.inputShapes).map(([k, d], i) => [k, inputFor(m, d, 100 + i)]));
       const ours = await session.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new Tensor('float32', v, m.inputShapes[k])])));
       const oracle = await ort.InferenceSession.create(readFileSync(path));
       const theirs = await oracle.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v, m.inputShapes[k])])));
