@@ -11,6 +11,7 @@ import { gatherView } from './views/gather.ts';
 import { matmulView } from './views/matmul.ts';
 import { padView } from './views/pad.ts';
 import { reduceView } from './views/reduce.ts';
+import { resizeView } from './views/resize.ts';
 import { softmaxView } from './views/softmax.ts';
 import { windowView } from './views/window.ts';
 
@@ -29,6 +30,7 @@ const VIEWS: { readonly [K in KernelPlan['kind']]: ViewFn<K> } = {
   gather: gatherView,
   pad: padView,
   conv_transpose: convTransposeView,
+  resize: resizeView,
 };
 
 export function kernelView(plan: KernelPlan, name: string, d: Dialect): KernelView {

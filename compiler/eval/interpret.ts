@@ -9,6 +9,7 @@ import { gatherInterp } from './interp/gather.ts';
 import { matmulInterp } from './interp/matmul.ts';
 import { padInterp } from './interp/pad.ts';
 import { reduceInterp } from './interp/reduce.ts';
+import { resizeInterp } from './interp/resize.ts';
 import { softmaxInterp } from './interp/softmax.ts';
 import type { Buffers } from './interp/walk.ts';
 import { windowInterp } from './interp/window.ts';
@@ -28,6 +29,7 @@ const INTERPRETERS: { readonly [K in KernelPlan['kind']]: InterpFn<K> } = {
   gather: gatherInterp,
   pad: padInterp,
   conv_transpose: convTransposeInterp,
+  resize: resizeInterp,
 };
 
 export function interpret(plan: KernelPlan, bufs: Buffers): void {

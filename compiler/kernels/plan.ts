@@ -14,6 +14,7 @@ import type {
   MatmulCompute,
   PadCompute,
   ReduceCompute,
+  ResizeCompute,
   SoftmaxCompute,
   WindowCompute,
 } from '../ops/compute.ts';
@@ -54,8 +55,19 @@ export type WindowPlan = WindowCompute & Planned;
 export type GatherPlan = GatherCompute & Planned;
 export type PadPlan = PadCompute & Planned;
 export type ConvTransposePlan = ConvTransposeCompute & Planned;
+export type ResizePlan = ResizeCompute & Planned;
 
-export type KernelPlan = ElementwisePlan | MatmulPlan | SoftmaxPlan | ReducePlan | ConcatPlan | WindowPlan | GatherPlan | PadPlan | ConvTransposePlan;
+export type KernelPlan =
+  | ElementwisePlan
+  | MatmulPlan
+  | SoftmaxPlan
+  | ReducePlan
+  | ConcatPlan
+  | WindowPlan
+  | GatherPlan
+  | PadPlan
+  | ConvTransposePlan
+  | ResizePlan;
 
 /** Storages a kernel reads, in parameter order (value ids, before alias resolution). */
 export function kernelReads(p: Compute): string[] {
@@ -77,6 +89,8 @@ export function kernelReads(p: Compute): string[] {
       return [p.input.buf];
     case 'conv_transpose':
       return [p.input.buf, p.weight.buf, ...(p.bias ? [p.bias.buf] : [])];
+    case 'resize':
+      return [p.input.buf];
   }
 }
 
