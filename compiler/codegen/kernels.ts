@@ -12,8 +12,10 @@ import { matmulView } from './views/matmul.ts';
 import { padView } from './views/pad.ts';
 import { reduceView } from './views/reduce.ts';
 import { resizeView } from './views/resize.ts';
+import { scatterAddView } from './views/scatter_add.ts';
 import { softmaxView } from './views/softmax.ts';
 import { windowView } from './views/window.ts';
+import { convWeightGradView, windowGradView } from './views/window_grad.ts';
 
 export type { KernelView } from './views/common.ts';
 
@@ -29,6 +31,9 @@ const VIEWS: { readonly [K in KernelPlan['kind']]: ViewFn<K> } = {
   window: windowView,
   gather: gatherView,
   pad: padView,
+  window_grad: windowGradView,
+  conv_weight_grad: convWeightGradView,
+  scatter_add: scatterAddView,
   conv_transpose: convTransposeView,
   resize: resizeView,
 };
