@@ -19,6 +19,8 @@ if (args.values.help) {
 } else {
   const reason = typeof args.values.reason === 'string' ? args.values.reason : '';
   if (reason.trim() === '') throw new Error('a baseline update needs a reason: npm run bench:baseline -- --reason "<why these figures are accepted>"');
+  const threshold = typeof args.values.threshold === 'string' ? Number(args.values.threshold) : undefined;
+  if (threshold !== undefined && !(threshold > 0 && threshold < 1)) throw new Error(`--threshold must be a fraction between 0 and 1, not ${args.values.threshold}`);
   const name = typeof args.values.name === 'string' ? args.values.name : 'main';
   const file = join(ROOT, 'bench', 'baselines', `${name}.json`);
   const res: Results =
@@ -31,7 +33,7 @@ if (args.values.help) {
     date: res.date,
     machine: `${res.machine.cpu}, ${res.machine.cores} cores, load ${res.machine.loadStart.join(' ')}`,
     git: res.volta.git,
-    threshold: typeof args.values.threshold === 'string' ? Number(args.values.threshold) : undefined,
+    threshold,
     entries: Object.fromEntries(res.rows.map((r) => [entryKey(r.key, r.threads), { ratio: r.ratio, voltaUs: r.voltaUs, ortUs: r.ortUs }])),
   });
   writeBaseline(file, b);
