@@ -10,7 +10,9 @@ import { numel, sameShape, shapeStr } from '../compiler/ir/shape.ts';
 import { Tensor } from './tensor.ts';
 
 interface Addon {
-  run(inputs: ArrayBufferView[], outputs: ArrayBufferView[], weights: Uint8Array, arena: Uint8Array): void;
+  run(inputs: ArrayBufferView[], outputs: ArrayBufferView[], weights: Uint8Array, arena: Uint8Array, pool?: unknown): void;
+  /** C backend only: a thread pool (freed when this model is collected). */
+  createPool?(threads: number, minParallelWork: number): unknown;
   fingerprint: string;
   backend: string;
 }
@@ -28,6 +30,10 @@ export interface SessionReport {
   readonly requestedTarget: 'c' | 'cuda';
   readonly backend: 'c' | 'cuda';
   readonly mode: 'strict' | 'balanced';
+  /** Instruction set the C code was built for (part of the fingerprint). */
+  readonly isa: string;
+  /** Threads the C kernels run on (1 on the CUDA backend); never part of the fingerprint. */
+  readonly threads: number;
   readonly fallback?: Fallback;
   readonly cacheHit: boolean;
   readonly addonPath: string;
@@ -71,6 +77,7 @@ export class LoadedModel {
   readonly fingerprint: string;
   private readonly addon: Addon;
   private readonly arena: Uint8Array;
+  private readonly pool: unknown;
   private readonly rep: SessionReport;
 
   constructor(
@@ -107,11 +114,16 @@ export class LoadedModel {
         hint: 'use smaller shapes or a machine with more memory',
       });
     }
+    // One pool per loaded model, created here and reused by every run (no threads are started per run).
+    const threads = backend === 'c' ? compiled.options.threads : 1;
+    this.pool = this.addon.createPool?.(threads, compiled.options.minParallelWork);
     this.rep = {
       fingerprint: compiled.fingerprint,
       requestedTarget: compiled.options.target,
       backend,
       mode: compiled.options.mode,
+      isa: compiled.options.isa,
+      threads,
       fallback,
       cacheHit: build.cacheHit,
       addonPath: build.addonPath,
@@ -167,6 +179,7 @@ export class LoadedModel {
         outs.map((t) => t.data),
         this.compiled.weights,
         this.arena,
+        this.pool,
       );
     } catch (e) {
       throw new VoltaError('VOLTA_E_ADDON', { found: (e as Error).message });
