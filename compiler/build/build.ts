@@ -4,7 +4,7 @@
 // never sees a half-written artifact and concurrent builders cannot clash.
 
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Backend } from '../codegen/dialect.ts';
 import { COMMON_INCLUDE_DIR, fileTemplate } from '../codegen/templates.ts';
