@@ -29,7 +29,10 @@ describe('precompiled templates', () => {
     // A spec made from another text under the right hash: rendering it proves the precompiled path ran.
     const other = precompileTemplates();
     const marked = Object.fromEntries(
-      Object.entries(other).map(([path, p]) => [path, path === 'addon/addon.cc.hbs' ? { ...p, spec: p.spec.replace('"// Volta ', '"// marked\\n// Volta ') } : p]),
+      Object.entries(other).map(([path, p]) => [
+        path,
+        path === 'addon/addon.cc.hbs' ? { ...p, spec: p.spec.replace('"// Volta ', '"// marked\\n// Volta ') } : p,
+      ]),
     );
     usePrecompiled(marked);
     expect(addonSource('c')).toContain('// marked');
