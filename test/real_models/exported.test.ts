@@ -62,7 +62,10 @@ describe('real exported models against onnxruntime', () => {
         expect([...ours[name].dims]).toEqual(theirs[name].dims.map(Number));
         const err = relError(ours[name].data as Float32Array, theirs[name].data as Float32Array);
         results.push(`${m.id} ${name}${JSON.stringify(ours[name].dims)}: rel error ${err.toExponential(2)} (compile+build ${(compileMs / 1000).toFixed(1)} s)`);
-        expect(err, name).toBeLessThanOrEqual(TOLERANCE);
+        if (m.knownGap !== undefined) {
+          results.push(`${m.id}: KNOWN GAP: ${m.knownGap}`);
+          expect(err, `${m.id} now agrees with onnxruntime: remove its knownGap`).toBeGreaterThan(TOLERANCE);
+        } else expect(err, name).toBeLessThanOrEqual(TOLERANCE);
       }
     });
   }
