@@ -9,9 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import Handlebars from 'handlebars';
 import type { Backend } from '../codegen/dialect.ts';
-import { COMMON_INCLUDE_DIR, TEMPLATE_DIR } from '../codegen/templates.ts';
+import { COMMON_INCLUDE_DIR, fileTemplate } from '../codegen/templates.ts';
 import { VoltaError } from '../ir/errors.ts';
 import { sha256 } from '../ir/text.ts';
 import { VOLTA_VERSION } from '../version.ts';
@@ -30,12 +29,9 @@ export function defaultCacheDir(): string {
   return resolve(process.env.VOLTA_CACHE_DIR ?? '.volta-cache');
 }
 
-let addonTemplate: HandlebarsTemplateDelegate | undefined;
-
 /** The addon glue for a backend: the same for every model (metadata comes from the model object). */
 export function addonSource(backend: Backend): string {
-  addonTemplate ??= Handlebars.compile(readFileSync(join(TEMPLATE_DIR, 'addon', 'addon.cc.hbs'), 'utf8'), { noEscape: true, strict: true });
-  return addonTemplate({ version: VOLTA_VERSION, backend, cuda: backend === 'cuda' });
+  return fileTemplate('addon/addon.cc.hbs')({ version: VOLTA_VERSION, backend, cuda: backend === 'cuda' });
 }
 
 const CXX_FLAGS = ['-std=c++17', '-O2', '-fPIC', '-fvisibility=hidden', '-pthread', '-DNAPI_VERSION=8', '-DNODE_ADDON_API_DISABLE_CPP_EXCEPTIONS'];
