@@ -27,14 +27,17 @@ export interface CompileOptions {
   readonly bindInputs?: Readonly<Record<string, TensorData>>;
   /** Artifact cache directory (default $VOLTA_CACHE_DIR or ./.volta-cache). */
   readonly cacheDir?: string;
+  /** Also emit a profiled entry point that times each kernel (C backend; `volta run --profile`). */
+  readonly profile?: boolean;
 }
 
-const KNOWN_OPTIONS = ['bindInputs', 'cacheDir', 'disablePasses', 'dumpDir', 'inputShapes', 'mode', 'target'];
+const KNOWN_OPTIONS = ['bindInputs', 'cacheDir', 'disablePasses', 'dumpDir', 'inputShapes', 'mode', 'profile', 'target'];
 
 export interface ResolvedOptions {
   readonly target: Target;
   readonly mode: Mode;
   readonly disablePasses: readonly string[];
+  readonly profile: boolean;
 }
 
 export function resolveOptions(o: CompileOptions = {}): ResolvedOptions {
@@ -47,7 +50,7 @@ export function resolveOptions(o: CompileOptions = {}): ResolvedOptions {
   if (target !== 'c' && target !== 'cuda') throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `target ${JSON.stringify(target)}`, expected: "'c' or 'cuda'" });
   if (mode !== 'strict' && mode !== 'balanced')
     throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `mode ${JSON.stringify(mode)}`, expected: "'strict' or 'balanced'" });
-  return { target, mode, disablePasses: [...(o.disablePasses ?? [])].sort() };
+  return { target, mode, disablePasses: [...(o.disablePasses ?? [])].sort(), profile: o.profile === true };
 }
 
 export interface Compiled {
@@ -76,6 +79,17 @@ export function compileModel(bytes: Uint8Array, options: CompileOptions = {}, ba
   const timings: Record<string, number> = {};
   const importOpts: ImportOptions = { baseDir, inputShapes: options.inputShapes, bindInputs: options.bindInputs, mode: o.mode, notes };
   const g = timed(timings, 'import', () => importModel(bytes, importOpts));
+  // A shape for a name that is no input is a typo: refuse it rather than ignore it.
+  const names = g.inputs.map((id) => g.value(id).name);
+  const stray = Object.keys(options.inputShapes ?? {})
+    .filter((n) => !names.includes(n))
+    .sort();
+  if (stray.length > 0) {
+    throw new VoltaError('VOLTA_E_BAD_OPTION', {
+      found: `inputShapes for ${stray.map((n) => JSON.stringify(n)).join(', ')}, which the model has no input of`,
+      expected: names.map((n) => JSON.stringify(n)).join(', '),
+    });
+  }
   return compileGraphInner(g, options, o, notes, timings);
 }
 
@@ -87,7 +101,9 @@ function compileGraphInner(g0: Graph, options: CompileOptions, o: ResolvedOption
   const { graph, snapshots } = timed(timings, 'passes', () => runPasses(g0, { disable: o.disablePasses, dump: options.dumpDir }));
   const schedule = timed(timings, 'schedule', () => scheduleGraph(graph));
   const memory = timed(timings, 'memory', () => planMemory(graph, schedule));
-  const fp = timed(timings, 'fingerprint', () => fingerprint(graph, schedule, memory, { target: o.target, mode: o.mode, disablePasses: o.disablePasses }));
+  // profile joins the fingerprint only when on, so unprofiled fingerprints are what they were without it.
+  const fpOptions = { target: o.target, mode: o.mode, disablePasses: o.disablePasses, ...(o.profile ? { profile: true } : {}) };
+  const fp = timed(timings, 'fingerprint', () => fingerprint(graph, schedule, memory, fpOptions));
   const sources = new Map<Backend, string>();
   return {
     graph,
@@ -102,7 +118,7 @@ function compileGraphInner(g0: Graph, options: CompileOptions, o: ResolvedOption
     source(backend) {
       let s = sources.get(backend);
       if (s === undefined) {
-        s = timed(timings, `emit-${backend}`, () => emitSource({ graph, schedule, memory, fingerprint: fp }, backend));
+        s = timed(timings, `emit-${backend}`, () => emitSource({ graph, schedule, memory, fingerprint: fp, profile: o.profile }, backend));
         sources.set(backend, s);
       }
       return s;

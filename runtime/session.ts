@@ -1,18 +1,9 @@
 // A compiled, loaded model. run() takes feeds by input name and returns fetches
 // by output name, like onnxruntime-node's InferenceSession.
-import { createRequire } from 'node:module';
 import type { BuildResult } from '../compiler/build/build.ts';
 import type { Compiled } from '../compiler/compile.ts';
-import { DTYPES } from '../compiler/ir/dtype.ts';
-import { VoltaError } from '../compiler/ir/errors.ts';
-import { numel, sameShape, shapeStr } from '../compiler/ir/shape.ts';
-import { Tensor } from './tensor.ts';
-
-interface Addon {
-  run(inputs: ArrayBufferView[], outputs: ArrayBufferView[], weights: Uint8Array, arena: Uint8Array): void;
-  fingerprint: string;
-  backend: string;
-}
+import { AddonRunner, type Feed, type IoSpec, type KernelTime, loadAddon } from './addon.ts';
+import type { Tensor } from './tensor.ts';
 
 export interface Fallback {
   readonly from: 'cuda';
@@ -38,44 +29,28 @@ export class Session {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   readonly fingerprint: string;
-  private readonly addon: Addon;
-  private readonly arena: Uint8Array;
+  /** Inputs and outputs with their dtypes and (static) shapes, in the model's order. */
+  readonly inputs: readonly IoSpec[];
+  readonly outputs: readonly IoSpec[];
+  private readonly runner: AddonRunner;
   private readonly rep: SessionReport;
 
-  constructor(
-    private readonly compiled: Compiled,
-    build: BuildResult,
-    backend: 'c' | 'cuda',
-    fallback: Fallback | undefined,
-    extraTimings: Record<string, number>,
-  ) {
+  constructor(compiled: Compiled, build: BuildResult, backend: 'c' | 'cuda', fallback: Fallback | undefined, extraTimings: Record<string, number>) {
     const g = compiled.graph;
     this.inputNames = g.inputs.map((id) => g.value(id).name);
     this.outputNames = g.outputs.map((id) => g.value(id).name);
     this.fingerprint = compiled.fingerprint;
-    try {
-      this.addon = createRequire(import.meta.url)(build.addonPath) as Addon;
-    } catch (e) {
-      throw new VoltaError('VOLTA_E_ADDON', {
-        found: `cannot load ${build.addonPath}: ${(e as Error).message}`,
-        hint: 'delete the cache directory and compile again',
-      });
-    }
-    if (this.addon.fingerprint !== compiled.fingerprint) {
-      throw new VoltaError('VOLTA_E_ADDON', {
-        found: `addon ${build.addonPath} has fingerprint ${this.addon.fingerprint}`,
-        expected: compiled.fingerprint,
-        hint: 'the cache is corrupt; delete it',
-      });
-    }
-    try {
-      this.arena = new Uint8Array(Math.max(compiled.memory.arenaBytes, 1));
-    } catch (e) {
-      throw new VoltaError('VOLTA_E_SHAPE_TOO_LARGE', {
-        found: `the scratch arena needs ${compiled.memory.arenaBytes} bytes and could not be allocated (${(e as Error).message})`,
-        hint: 'use smaller shapes or a machine with more memory',
-      });
-    }
+    const io = (ids: readonly string[]): IoSpec[] => ids.map((id) => ({ name: g.value(id).name, dtype: g.value(id).dtype, shape: g.value(id).shape }));
+    this.inputs = io(g.inputs);
+    this.outputs = io(g.outputs);
+    const model = {
+      fingerprint: compiled.fingerprint,
+      inputs: this.inputs,
+      outputs: this.outputs,
+      weights: compiled.weights,
+      arenaBytes: compiled.memory.arenaBytes,
+    };
+    this.runner = new AddonRunner(loadAddon(build.addonPath, compiled.fingerprint), model);
     this.rep = {
       fingerprint: compiled.fingerprint,
       requestedTarget: compiled.options.target,
@@ -94,60 +69,16 @@ export class Session {
     return this.rep;
   }
 
-  async run(feeds: Readonly<Record<string, Tensor | { type: string; data: ArrayBufferView; dims: readonly number[] }>>): Promise<Record<string, Tensor>> {
+  async run(feeds: Readonly<Record<string, Feed>>): Promise<Record<string, Tensor>> {
     return this.runSync(feeds);
   }
 
-  runSync(feeds: Readonly<Record<string, Tensor | { type: string; data: ArrayBufferView; dims: readonly number[] }>>): Record<string, Tensor> {
-    const g = this.compiled.graph;
-    const unknown = Object.keys(feeds)
-      .filter((k) => !this.inputNames.includes(k))
-      .sort();
-    const missing = this.inputNames.filter((k) => !(k in feeds));
-    if (unknown.length || missing.length) {
-      throw new VoltaError('VOLTA_E_BAD_INPUT', {
-        found: [
-          unknown.length ? `unknown inputs ${unknown.map((s) => JSON.stringify(s)).join(', ')}` : '',
-          missing.length ? `missing inputs ${missing.map((s) => JSON.stringify(s)).join(', ')}` : '',
-        ]
-          .filter(Boolean)
-          .join('; '),
-        expected: this.inputNames.map((s) => JSON.stringify(s)).join(', '),
-      });
-    }
-    const inputs = g.inputs.map((id) => {
-      const v = g.value(id);
-      const t = feeds[v.name];
-      if (t.type !== v.dtype) throw new VoltaError('VOLTA_E_BAD_INPUT', { found: `input ${JSON.stringify(v.name)} has type ${t.type}`, expected: v.dtype });
-      if (!sameShape(t.dims, v.shape))
-        throw new VoltaError('VOLTA_E_BAD_INPUT', { found: `input ${JSON.stringify(v.name)} has dims ${shapeStr(t.dims)}`, expected: shapeStr(v.shape) });
-      const want = DTYPES[v.dtype].make(0).constructor;
-      if (t.data.constructor !== want || (t.data as unknown as { length: number }).length !== numel(v.shape)) {
-        throw new VoltaError('VOLTA_E_BAD_INPUT', {
-          found: `input ${JSON.stringify(v.name)} data is ${t.data.constructor.name}[${(t.data as unknown as { length: number }).length}]`,
-          expected: `${want.name}[${numel(v.shape)}]`,
-        });
-      }
-      return t.data;
-    });
-    const outs = g.outputs.map((id) => {
-      const v = g.value(id);
-      return new Tensor(v.dtype, DTYPES[v.dtype].make(numel(v.shape)), v.shape);
-    });
-    try {
-      this.addon.run(
-        inputs,
-        outs.map((t) => t.data),
-        this.compiled.weights,
-        this.arena,
-      );
-    } catch (e) {
-      throw new VoltaError('VOLTA_E_ADDON', { found: (e as Error).message });
-    }
-    const result: Record<string, Tensor> = {};
-    this.outputNames.forEach((n, i) => {
-      result[n] = outs[i];
-    });
-    return result;
+  runSync(feeds: Readonly<Record<string, Feed>>): Record<string, Tensor> {
+    return this.runner.run(feeds);
+  }
+
+  /** One run with each kernel's time; needs a session compiled with { profile: true } (C backend). */
+  runProfiled(feeds: Readonly<Record<string, Feed>>): { outputs: Record<string, Tensor>; kernels: KernelTime[] } {
+    return this.runner.runProfiled(feeds);
   }
 }

@@ -21,14 +21,19 @@ Usage: volta <command> [options]
 Commands:
   compile <model.onnx> -o <dir>   write the generated sources, weights and plan, and build the addon
   run <model.onnx>                compile (cached), run once and print the outputs and timings
-  inspect <model.onnx>            show ops, passes, kernel plans, memory plan and fingerprint
+  inspect <model.onnx>            show ops, passes, kernel plans, memory plan and fingerprint;
+
+Every command takes --json (one JSON object on stdout; see docs/CLI_JSON.md).
 
 Run 'volta <command> --help' for a command's options.
 `;
 
 export const COMMON_OPTS = `  --target c|cuda             backend (default c)
   --mode strict|balanced      strict (default) never falls back or accepts non-finite constants;
-                              balanced falls back from cuda to c and accepts them, with a note`;
+                              balanced falls back from cuda to c and accepts them, with a note
+  --input-shape <name=d0,d1,...>
+                              fix an input's shape (repeatable), e.g. --input-shape input=1,784
+  --json                      print one JSON object instead of text (docs/CLI_JSON.md)`;
 
 export const HELP: Record<string, string> = {
   compile: `Usage: volta compile <model.onnx> -o <dir> [options]
@@ -68,6 +73,8 @@ Options:
 ${COMMON_OPTS}
   --cache <dir>               addon cache (default $VOLTA_CACHE_DIR or ./.volta-cache)
   --runs <n>                  timed runs for the median (default 5)
+  --profile                   also time each kernel (a profiled build, C backend) and print
+                              where the time went: median per kernel over --runs runs
   -h, --help                  show this help
 `,
   inspect: `Usage: volta inspect <model.onnx> [options]
@@ -79,7 +86,6 @@ and the fingerprint. Nothing is built.
 Options:
   --passes                    also print each pass's IR text
   --compare <other.onnx>      compile both and name the first pass whose IR differs
-  --json                      print one JSON object instead of text
 ${COMMON_OPTS}
   -h, --help                  show this help
 `,
@@ -89,18 +95,33 @@ ${COMMON_OPTS}
 
 export type OptSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
-export const TARGET_MODE: OptSpec = { target: { type: 'string' }, mode: { type: 'string' } };
+export const TARGET_MODE: OptSpec = {
+  target: { type: 'string' },
+  mode: { type: 'string' },
+  'input-shape': { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+};
 
 export const SPECS: Record<string, OptSpec> = {
   compile: { ...TARGET_MODE, out: { type: 'string', short: 'o' }, dump: { type: 'string' }, cache: { type: 'string' }, 'check-cuda': { type: 'boolean' } },
-  run: { ...TARGET_MODE, input: { type: 'string', multiple: true }, example: { type: 'boolean' }, cache: { type: 'string' }, runs: { type: 'string' } },
-  inspect: { ...TARGET_MODE, passes: { type: 'boolean' }, compare: { type: 'string' }, json: { type: 'boolean' } },
+  run: {
+    ...TARGET_MODE,
+    input: { type: 'string', multiple: true },
+    example: { type: 'boolean' },
+    cache: { type: 'string' },
+    runs: { type: 'string' },
+    profile: { type: 'boolean' },
+  },
+  inspect: { ...TARGET_MODE, passes: { type: 'boolean' }, compare: { type: 'string' } },
 };
+
+/** Commands that take no model argument. */
+export const NO_MODEL = new Set<string>([]);
 
 export type Values = Record<string, string | boolean | string[] | undefined>;
 
 export function usage(cmd: string, found: string): VoltaError {
-  return new VoltaError('VOLTA_E_BAD_OPTION', { found, hint: `see 'volta ${cmd} --help'` });
+  return new VoltaError('VOLTA_E_BAD_OPTION', { found, hint: `see 'volta${cmd ? ` ${cmd}` : ''} --help'` });
 }
 
 export function parse(cmd: string, args: string[]): { values: Values; model?: string } {
@@ -114,10 +135,31 @@ export function parse(cmd: string, args: string[]): { values: Values; model?: st
   }
   const { values, positionals } = parsed;
   if (values.help) return { values };
+  if (NO_MODEL.has(cmd)) {
+    if (positionals.length > 0) throw usage(cmd, `unexpected argument ${JSON.stringify(positionals[0])}`);
+    return { values, model: '' };
+  }
   if (positionals.length !== 1) throw usage(cmd, positionals.length === 0 ? 'no model file given' : `several model files given: ${positionals.join(' ')}`);
   return { values, model: positionals[0] };
 }
 
 export function compileOptions(v: Values): CompileOptions {
-  return { target: v.target as CompileOptions['target'], mode: v.mode as CompileOptions['mode'] };
+  const shapes = inputShapes(v['input-shape'] as string[] | undefined);
+  return { target: v.target as CompileOptions['target'], mode: v.mode as CompileOptions['mode'], ...(shapes ? { inputShapes: shapes } : {}) };
+}
+
+/** --input-shape name=d0,d1,... (repeatable) -> inputShapes; '' after '=' is a scalar. */
+export function inputShapes(specs: readonly string[] | undefined): Record<string, number[]> | undefined {
+  if (specs === undefined || specs.length === 0) return undefined;
+  const out: Record<string, number[]> = {};
+  for (const spec of specs) {
+    const eq = spec.lastIndexOf('=');
+    const name = spec.slice(0, eq);
+    const dims = eq < 0 ? [] : spec.slice(eq + 1) === '' ? [] : spec.slice(eq + 1).split(',');
+    if (eq <= 0 || !dims.every((d) => /^[0-9]+$/.test(d.trim())))
+      throw usage('', `--input-shape ${JSON.stringify(spec)} is not name=d0,d1,... (non-negative integers)`);
+    if (name in out) throw usage('', `--input-shape ${JSON.stringify(name)} given twice`);
+    out[name] = dims.map((d) => Number(d.trim()));
+  }
+  return out;
 }

@@ -43,6 +43,30 @@ export async function cmdCompile(model: string, v: Values, io: Io): Promise<numb
   const timings: Record<string, number> = { ...compiled.timings, write: writeMs };
   for (const [k, t] of Object.entries(build.timings)) timings[`build-${k}`] = t;
 
+  const checkCuda = backend === 'c' && v['check-cuda'] === true;
+  if (checkCuda) {
+    // Asked for: check that model.cu compiles (nvcc -c needs no GPU). Never run unasked: nvcc costs seconds.
+    const tools = await findTools();
+    if (!tools.nvcc) throw usage('compile', '--check-cuda needs nvcc on PATH');
+    timings['nvcc-object'] = await compileCudaObject(cu, out);
+  }
+  const files = ['model.c', 'model.cu', 'addon.cc', 'weights.bin', 'plan.json', 'volta.node', ...(checkCuda ? ['model_cuda.o'] : [])];
+  if (v.json) {
+    const json = {
+      model: shown(resolve(model)),
+      target: backend,
+      mode: compiled.options.mode,
+      fingerprint: compiled.fingerprint,
+      outDir: shown(out),
+      files,
+      cacheHit: build.cacheHit,
+      addonPath: build.addonPath,
+      dumped: dump === undefined ? null : { dir: shown(dump), snapshots: compiled.snapshots.length },
+      timings,
+    };
+    io.out(`${JSON.stringify(json, null, 2)}\n`);
+    return 0;
+  }
   const lines = [
     `model        ${shown(resolve(model))}`,
     `target       ${backend}, mode ${compiled.options.mode}`,
@@ -51,13 +75,7 @@ export async function cmdCompile(model: string, v: Values, io: Io): Promise<numb
     `addon        ${shown(join(out, 'volta.node'))} (cache ${build.cacheHit ? 'hit' : 'miss'}: ${shown(build.addonPath)})`,
   ];
   if (dump !== undefined) lines.push(`dumped       ${compiled.snapshots.length} pass snapshots to ${shown(dump)}`);
-  if (backend === 'c' && v['check-cuda'] === true) {
-    // Asked for: check that model.cu compiles (nvcc -c needs no GPU). Never run unasked: nvcc costs seconds.
-    const tools = await findTools();
-    if (!tools.nvcc) throw usage('compile', '--check-cuda needs nvcc on PATH');
-    timings['nvcc-object'] = await compileCudaObject(cu, out);
-    lines.push(`nvcc         compiled model.cu -> ${shown(join(out, 'model_cuda.o'))}`);
-  }
+  if (checkCuda) lines.push(`nvcc         compiled model.cu -> ${shown(join(out, 'model_cuda.o'))}`);
   io.out(`${lines.join('\n')}\n\ntimings\n${timingsText(timings)}\n`);
   return 0;
 }

@@ -1,5 +1,6 @@
 // Volta 0.1.0: node-addon-api glue for compiled models (c backend).
 #include <napi.h>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -10,6 +11,11 @@
 // only the model source is compiled per fingerprint.
 extern "C" {
 int volta_run(void *const *inputs, void *const *outputs, const uint8_t *weights, uint8_t *arena);
+// Defined only by models compiled with the profile option; weak, since the glue is shared.
+__attribute__((weak)) int volta_run_profiled(void *const *inputs, void *const *outputs, const uint8_t *weights, uint8_t *arena, uint64_t (*now)(void),
+                                             uint64_t *ns);
+__attribute__((weak)) extern const uint64_t volta_num_kernels;
+__attribute__((weak)) extern const char *const volta_kernel_names[];
 extern const char volta_fingerprint[];
 extern const uint64_t volta_num_inputs;
 extern const uint64_t volta_num_outputs;
@@ -59,19 +65,64 @@ static bool CheckList(Napi::Env env, Napi::Value v, const char *what, const uint
   return true;
 }
 
-// run(inputs, outputs, weights, arena): synchronous; buffers sizes are checked exactly.
+// The arguments of run and runProfiled: (inputs, outputs, weights, arena), buffer sizes checked exactly.
+struct RunArgs {
+  std::vector<void *> inputs, outputs;
+  uint8_t *weights = nullptr, *arena = nullptr;
+};
+
+static bool GetRunArgs(const Napi::CallbackInfo &info, const char *name, RunArgs *a) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 4) {
+    Fail(env, std::string(name) + " expects (inputs, outputs, weights, arena)");
+    return false;
+  }
+  a->inputs.resize(volta_num_inputs + 1);
+  a->outputs.resize(volta_num_outputs + 1);
+  if (!CheckList(env, info[0], "input", volta_input_bytes, volta_num_inputs, a->inputs.data())) return false;
+  if (!CheckList(env, info[1], "output", volta_output_bytes, volta_num_outputs, a->outputs.data())) return false;
+  size_t wlen = 0, alen = 0;
+  if (!Bytes(info[2], &a->weights, &wlen) || wlen != volta_weights_bytes) {
+    Fail(env, "weights: expected " + std::to_string(volta_weights_bytes) + " bytes");
+    return false;
+  }
+  if (!Bytes(info[3], &a->arena, &alen) || alen < volta_arena_bytes) {
+    Fail(env, "arena: expected at least " + std::to_string(volta_arena_bytes) + " bytes");
+    return false;
+  }
+  return true;
+}
+
+// run(inputs, outputs, weights, arena): synchronous.
 static Napi::Value Run(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 4) return Fail(env, "run expects (inputs, outputs, weights, arena)");
-  std::vector<void *> inputs(volta_num_inputs + 1), outputs(volta_num_outputs + 1);
-  if (!CheckList(env, info[0], "input", volta_input_bytes, volta_num_inputs, inputs.data())) return env.Undefined();
-  if (!CheckList(env, info[1], "output", volta_output_bytes, volta_num_outputs, outputs.data())) return env.Undefined();
-  uint8_t *weights = nullptr, *arena = nullptr;
-  size_t wlen = 0, alen = 0;
-  if (!Bytes(info[2], &weights, &wlen) || wlen != volta_weights_bytes) return Fail(env, "weights: expected " + std::to_string(volta_weights_bytes) + " bytes");
-  if (!Bytes(info[3], &arena, &alen) || alen < volta_arena_bytes) return Fail(env, "arena: expected at least " + std::to_string(volta_arena_bytes) + " bytes");
-  if (volta_run(inputs.data(), outputs.data(), weights, arena) != 0) return Fail(env, "volta_run failed");
+  RunArgs a;
+  if (!GetRunArgs(info, "run", &a)) return env.Undefined();
+  if (volta_run(a.inputs.data(), a.outputs.data(), a.weights, a.arena) != 0) return Fail(env, "volta_run failed");
   return env.Undefined();
+}
+
+static uint64_t NowNs(void) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+}
+
+// runProfiled(inputs, outputs, weights, arena) -> { kernels: string[], ns: number[] }: one run,
+// each kernel's time in nanoseconds. Only models compiled with the profile option have it.
+static Napi::Value RunProfiled(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  RunArgs a;
+  if (!GetRunArgs(info, "runProfiled", &a)) return env.Undefined();
+  std::vector<uint64_t> ns(volta_num_kernels + 1, 0);
+  if (volta_run_profiled(a.inputs.data(), a.outputs.data(), a.weights, a.arena, NowNs, ns.data()) != 0) return Fail(env, "volta_run_profiled failed");
+  Napi::Array names = Napi::Array::New(env, volta_num_kernels), times = Napi::Array::New(env, volta_num_kernels);
+  for (uint32_t i = 0; i < volta_num_kernels; i++) {
+    names.Set(i, Napi::String::New(env, volta_kernel_names[i]));
+    times.Set(i, Napi::Number::New(env, static_cast<double>(ns[i])));
+  }
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("kernels", names);
+  r.Set("ns", times);
+  return r;
 }
 
 static Napi::Value DeviceCount(const Napi::CallbackInfo &info) {
@@ -84,6 +135,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("fingerprint", Napi::String::New(env, volta_fingerprint));
   exports.Set("backend", Napi::String::New(env, "c"));
   exports.Set("arenaBytes", Napi::Number::New(env, static_cast<double>(volta_arena_bytes)));
+  if (volta_run_profiled != nullptr) exports.Set("runProfiled", Napi::Function::New(env, RunProfiled));
   return exports;
 }
 
