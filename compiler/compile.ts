@@ -29,9 +29,11 @@ export interface CompileOptions {
   readonly cacheDir?: string;
   /** Also emit a profiled entry point that times each kernel (C backend; `volta run --profile`). */
   readonly profile?: boolean;
+  /** Largest model file read from a path, in bytes (default 2 GiB, as protobuf). */
+  readonly maxFileBytes?: number;
 }
 
-const KNOWN_OPTIONS = ['bindInputs', 'cacheDir', 'disablePasses', 'dumpDir', 'inputShapes', 'mode', 'profile', 'target'];
+const KNOWN_OPTIONS = ['bindInputs', 'cacheDir', 'disablePasses', 'dumpDir', 'inputShapes', 'maxFileBytes', 'mode', 'profile', 'target'];
 
 export interface ResolvedOptions {
   readonly target: Target;

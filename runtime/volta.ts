@@ -1,12 +1,12 @@
 // Volta.compile: model (path, bytes or IR graph) -> loaded Session. Handles the
 // target choice: strict mode never falls back; balanced mode falls back from
 // CUDA to C when no device is usable and records it in session.report().
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { buildAddon, defaultCacheDir } from '../compiler/build/build.ts';
 import { type Compiled, type CompileOptions, compileGraph, compileModel, resolveOptions } from '../compiler/compile.ts';
 import { VoltaError } from '../compiler/ir/errors.ts';
 import { Graph } from '../compiler/ir/graph.ts';
+import { readRegularFile } from '../compiler/onnx/read_file.ts';
 import { cudaStatus } from './cuda_probe.ts';
 import { type Fallback, Session } from './session.ts';
 
@@ -16,12 +16,7 @@ export function compileOnly(model: ModelSource, options: CompileOptions = {}): C
   if (model instanceof Graph) return compileGraph(model, options);
   if (typeof model === 'string') {
     const path = resolve(model);
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(path);
-    } catch (e) {
-      throw new VoltaError('VOLTA_E_BAD_MODEL', { found: `cannot read ${model}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
-    }
+    const bytes = readRegularFile(path, { what: 'model', code: 'VOLTA_E_BAD_MODEL', maxBytes: options.maxFileBytes });
     return compileModel(bytes, options, dirname(path));
   }
   return compileModel(model, options);

@@ -1,10 +1,10 @@
 // `volta inspect`: ops, passes and rewrites, kernels, memory plan, fingerprint; --compare.
-import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { Volta } from '../../runtime/index.ts';
 import type { Compiled } from '../compile.ts';
 import { shapeStr } from '../ir/shape.ts';
 import { decodeModel } from '../onnx/proto.ts';
+import { readRegularFile } from '../onnx/read_file.ts';
 import { firstDivergentPass } from '../passes/manager.ts';
 import { compileOptions, type Io, type Values } from './args.ts';
 import { kernelsOf, memoryOf, rewritesText, shown, table, valuesOf } from './format.ts';
@@ -12,7 +12,7 @@ import { kernelsOf, memoryOf, rewritesText, shown, table, valuesOf } from './for
 
 export function opCounts(path: string): [string, number][] {
   const counts = new Map<string, number>();
-  for (const n of decodeModel(readFileSync(path)).graph.node) {
+  for (const n of decodeModel(readRegularFile(path, { what: 'model', code: 'VOLTA_E_BAD_MODEL' })).graph.node) {
     const op = n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType;
     counts.set(op, (counts.get(op) ?? 0) + 1);
   }

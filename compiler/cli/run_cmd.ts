@@ -1,5 +1,5 @@
 // `volta run`: compile (cached), run, print outputs, fingerprint, cache and timings.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type Session, Volta } from '../../runtime/index.ts';
 import { readNpy } from '../../runtime/npy.ts';
@@ -9,18 +9,14 @@ import { DTYPES, type DType } from '../ir/dtype.ts';
 import { VoltaError } from '../ir/errors.ts';
 import { numel, shapeStr } from '../ir/shape.ts';
 import { decodeTensor } from '../onnx/proto.ts';
+import { readRegularFile } from '../onnx/read_file.ts';
 import { tensorFromProto } from '../onnx/tensor_proto.ts';
 import { compileOptions, type Io, usage, type Values } from './args.ts';
 import { formatValues, ms, shown, table, timingsText } from './format.ts';
 // ---- run --------------------------------------------------------------------
 
 export function readInputFile(file: string): Tensor {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new VoltaError('VOLTA_E_BAD_INPUT', { found: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
-  }
+  const bytes = readRegularFile(file, { what: 'input file', code: 'VOLTA_E_BAD_INPUT' });
   if (file.endsWith('.npy')) return readNpy(bytes, file);
   if (file.endsWith('.pb')) {
     const t = tensorFromProto(decodeTensor(bytes), { where: `input file ${file}` });

@@ -9,7 +9,7 @@ export const ERROR_CODES = {
   VOLTA_E_DYNAMIC_SHAPE: 'a dimension is symbolic or unknown; Volta compiles static shapes only',
   VOLTA_E_SHAPE: 'shapes or ranks do not agree for this op',
   VOLTA_E_SHAPE_TOO_LARGE: 'a dimension or element count is beyond what Volta can address',
-  VOLTA_E_BAD_MODEL: 'the model file is malformed (bad protobuf, dangling names, missing fields)',
+  VOLTA_E_BAD_MODEL: 'the model file is malformed (bad protobuf, dangling names, missing fields) or cannot be read (missing, not a regular file, too large)',
   VOLTA_E_BAD_CONSTANT: 'a constant tensor holds bad data (wrong size, NaN where forbidden)',
   VOLTA_E_EXTERNAL_DATA: 'external tensor data is refused (path traversal or unsupported)',
   VOLTA_E_IMPORT: 'the model has several problems; each is listed',

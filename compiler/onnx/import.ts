@@ -12,6 +12,7 @@ import { checkInputs, inferNode, resolveAttrs } from '../ops/check.ts';
 import { MAX_KNOWN_OPSET } from '../ops/elementwise.ts';
 import { expandNode } from '../ops/expand.ts';
 import { onnxOp } from '../ops/registry.ts';
+import { checkModel } from './checker.ts';
 import { ATTR_TYPE, decodeModel, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './proto.ts';
 import { tensorFromProto } from './tensor_proto.ts';
 
@@ -112,6 +113,16 @@ export function importModel(bytes: Uint8Array, opts: ImportOptions = {}): Graph 
 }
 
 export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph {
+  // What the ONNX checker rejects is refused before anything is built from it.
+  const malformed = checkModel(model);
+  if (malformed.length === 1) throw malformed[0];
+  if (malformed.length > 1) {
+    throw new VoltaError(
+      'VOLTA_E_IMPORT',
+      { problems: malformed, found: `${malformed.length} problems` },
+      `the model is malformed: ${malformed.length} problems`,
+    );
+  }
   const problems: VoltaError[] = [];
   const report = (e: unknown) => {
     if (e instanceof VoltaError) problems.push(e);

@@ -67,6 +67,10 @@ export interface OnnxAttribute {
   tensors?: OnnxTensor[];
   /** OnnxGraph[] when decoded here. */
   graphs?: unknown[];
+  /** Set by the decoder: the value fields present in the file (f, i, ..., sparse_tensor, tp, ...). */
+  present?: readonly string[];
+  /** ref_attr_name: a reference to an attribute of an enclosing function (meaningless in a model's graph). */
+  refAttrName?: string;
 }
 
 export interface OnnxValueInfo {
@@ -91,6 +95,8 @@ export interface OnnxTensor {
   externalData?: { key: string; value: string }[];
   /** TensorProto.DataLocation: 0 = DEFAULT, 1 = EXTERNAL. */
   dataLocation: number;
+  /** Set by the decoder: the value fields present in the file (raw_data, float_data, ..., also those Volta does not read). */
+  present?: readonly string[];
 }
 
 export const DATA_LOCATION_EXTERNAL = 1;
@@ -159,6 +165,8 @@ interface PbTensor {
   int32Data: number[];
   int64Data: LongLike[];
   doubleData: number[];
+  stringData: Uint8Array[];
+  uint64Data: LongLike[];
   externalData: PbEntry[];
   dataLocation: number;
 }
@@ -184,6 +192,11 @@ interface PbAttribute {
   strings: Uint8Array[];
   tensors: PbTensor[];
   graphs: PbGraph[];
+  refAttrName: string;
+  sparseTensor: Uint8Array;
+  sparseTensors: Uint8Array[];
+  tp: Uint8Array;
+  typeProtos: Uint8Array[];
 }
 interface PbNode {
   name: string;
@@ -235,6 +248,16 @@ function tensorFromPb(p: PbTensor): OnnxTensor {
   if (p.int64Data.length > 0) t.int64Data = p.int64Data.map(longToBigInt);
   if (p.doubleData.length > 0) t.doubleData = Array.from(p.doubleData);
   if (p.externalData.length > 0) t.externalData = p.externalData.map((e) => ({ key: e.key, value: e.value }));
+  const fields: [string, ArrayLike<unknown>][] = [
+    ['float_data', p.floatData],
+    ['int32_data', p.int32Data],
+    ['string_data', p.stringData],
+    ['int64_data', p.int64Data],
+    ['raw_data', p.rawData],
+    ['double_data', p.doubleData],
+    ['uint64_data', p.uint64Data],
+  ];
+  t.present = fields.filter(([, v]) => v.length > 0).map(([k]) => k);
   return t;
 }
 
@@ -267,6 +290,11 @@ function attributeFromPb(p: PbAttribute): OnnxAttribute {
   if (p.strings.length > 0 || p.type === T.STRINGS) a.strings = p.strings.map(plainBytes);
   if (p.tensors.length > 0 || p.type === T.TENSORS) a.tensors = p.tensors.map(tensorFromPb);
   if (p.graphs.length > 0 || p.type === T.GRAPHS) a.graphs = p.graphs.map(graphFromPb);
+  // What the file sets, for the checker: a field counts when it is on the wire.
+  const singular = (['f', 'i', 's', 't', 'g', 'sparseTensor', 'tp'] as const).filter((k) => has(p, k) && (k !== 't' && k !== 'g' ? true : p[k] != null));
+  const repeated = (['floats', 'ints', 'strings', 'tensors', 'graphs', 'sparseTensors', 'typeProtos'] as const).filter((k) => p[k].length > 0);
+  a.present = [...singular, ...repeated];
+  if (p.refAttrName) a.refAttrName = p.refAttrName;
   return a;
 }
 
@@ -328,6 +356,7 @@ function attributeToPb(a: OnnxAttribute): object {
   if (a.strings !== undefined) p.strings = a.strings;
   if (a.tensors !== undefined) p.tensors = a.tensors.map(tensorToPb);
   if (a.graphs !== undefined) p.graphs = a.graphs.map((g) => graphToPb(g as OnnxGraph));
+  if (a.refAttrName !== undefined) p.refAttrName = a.refAttrName;
   return p;
 }
 
