@@ -6,8 +6,9 @@ import { emitSource } from './codegen/emit.ts';
 import { fingerprint } from './fingerprint.ts';
 import { VoltaError } from './ir/errors.ts';
 import type { Graph } from './ir/graph.ts';
-import type { TensorData } from './ir/tensor.ts';
-import { type ImportOptions, importModel } from './onnx/import.ts';
+import { type TensorData, type TensorLike, toTensorData } from './ir/tensor.ts';
+import { type ImportOptions, importDecoded } from './onnx/import.ts';
+import { decodeModel, type OnnxModel } from './onnx/proto.ts';
 import { type PassSnapshot, runPasses } from './passes/manager.ts';
 import { type MemoryPlan, planMemory, weightsBlob } from './schedule/memory_plan.ts';
 import { type Schedule, scheduleGraph } from './schedule/schedule.ts';
@@ -23,8 +24,13 @@ export interface CompileOptions {
   /** Write NNN_<pass>.ir snapshots here. */
   readonly dumpDir?: string;
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
-  /** Freeze graph inputs to compile-time values (e.g. a Reshape target shape fed as an input). */
-  readonly bindInputs?: Readonly<Record<string, TensorData>>;
+  /**
+   * Freeze graph inputs to compile-time values (e.g. a Reshape target shape fed as an input).
+   * Inputs that decide shapes and are not bound make Volta.compile specialise on their run-time values.
+   */
+  readonly bindInputs?: Readonly<Record<string, TensorData | TensorLike>>;
+  /** How many specialisations a session keeps loaded (least recently used evicted first); default 8. */
+  readonly specializationCacheSize?: number;
   /** Artifact cache directory (default $VOLTA_CACHE_DIR or ./.volta-cache). */
   readonly cacheDir?: string;
   /** Also emit a profiled entry point that times each kernel (C backend; `volta run --profile`). */
@@ -33,13 +39,26 @@ export interface CompileOptions {
   readonly maxFileBytes?: number;
 }
 
-const KNOWN_OPTIONS = ['bindInputs', 'cacheDir', 'disablePasses', 'dumpDir', 'inputShapes', 'maxFileBytes', 'mode', 'profile', 'target'];
+const KNOWN_OPTIONS = [
+  'bindInputs',
+  'cacheDir',
+  'disablePasses',
+  'dumpDir',
+  'inputShapes',
+  'maxFileBytes',
+  'mode',
+  'profile',
+  'specializationCacheSize',
+  'target',
+];
 
 export interface ResolvedOptions {
   readonly target: Target;
   readonly mode: Mode;
   readonly disablePasses: readonly string[];
   readonly profile: boolean;
+  /** Runtime only: not part of the fingerprint. */
+  readonly specializationCacheSize?: number;
 }
 
 export function resolveOptions(o: CompileOptions = {}): ResolvedOptions {
@@ -52,7 +71,16 @@ export function resolveOptions(o: CompileOptions = {}): ResolvedOptions {
   if (target !== 'c' && target !== 'cuda') throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `target ${JSON.stringify(target)}`, expected: "'c' or 'cuda'" });
   if (mode !== 'strict' && mode !== 'balanced')
     throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `mode ${JSON.stringify(mode)}`, expected: "'strict' or 'balanced'" });
-  return { target, mode, disablePasses: [...(o.disablePasses ?? [])].sort(), profile: o.profile === true };
+  const size = o.specializationCacheSize;
+  if (size !== undefined && !(Number.isSafeInteger(size) && size >= 1))
+    throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `specializationCacheSize ${JSON.stringify(size)}`, expected: 'a positive integer' });
+  return {
+    target,
+    mode,
+    disablePasses: [...(o.disablePasses ?? [])].sort(),
+    profile: o.profile === true,
+    ...(size !== undefined ? { specializationCacheSize: size } : {}),
+  };
 }
 
 export interface Compiled {
@@ -75,12 +103,14 @@ function timed<T>(timings: Record<string, number>, stage: string, f: () => T): T
   return r;
 }
 
-export function compileModel(bytes: Uint8Array, options: CompileOptions = {}, baseDir?: string): Compiled {
+/** Compiles ONNX bytes (or an already decoded model). */
+export function compileModel(model: Uint8Array | OnnxModel, options: CompileOptions = {}, baseDir?: string): Compiled {
   const o = resolveOptions(options);
   const notes: string[] = [];
   const timings: Record<string, number> = {};
-  const importOpts: ImportOptions = { baseDir, inputShapes: options.inputShapes, bindInputs: options.bindInputs, mode: o.mode, notes };
-  const g = timed(timings, 'import', () => importModel(bytes, importOpts));
+  const bindInputs = options.bindInputs && Object.fromEntries(Object.entries(options.bindInputs).map(([k, t]) => [k, toTensorData(t)]));
+  const importOpts: ImportOptions = { baseDir, inputShapes: options.inputShapes, bindInputs, notes };
+  const g = timed(timings, 'import', () => importDecoded(model instanceof Uint8Array ? decodeModel(model) : model, importOpts));
   // A shape for a name that is no input is a typo: refuse it rather than ignore it.
   const names = g.inputs.map((id) => g.value(id).name);
   const stray = Object.keys(options.inputShapes ?? {})

@@ -1,30 +1,41 @@
 // Volta.compile: model (path, bytes or IR graph) -> loaded Session. Handles the
 // target choice: strict mode never falls back; balanced mode falls back from
 // CUDA to C when no device is usable and records it in session.report().
+// A model whose graph inputs decide shapes and are not bound gets a session
+// that specialises on their values at run time (specialize.ts).
 import { dirname, resolve } from 'node:path';
 import { buildAddon, defaultCacheDir } from '../compiler/build/build.ts';
 import { type Compiled, type CompileOptions, compileGraph, compileModel, resolveOptions } from '../compiler/compile.ts';
+import { dtypeFromOnnx, onnxDtypeName } from '../compiler/ir/dtype.ts';
 import { VoltaError } from '../compiler/ir/errors.ts';
 import { Graph } from '../compiler/ir/graph.ts';
+import { decodeModel } from '../compiler/onnx/proto.ts';
 import { readRegularFile } from '../compiler/onnx/read_file.ts';
+import { shapeInputs } from '../compiler/onnx/shape_inputs.ts';
 import { cudaStatus } from './cuda_probe.ts';
-import { type Fallback, Session } from './session.ts';
+import { type Fallback, LoadedModel } from './loaded.ts';
+import { Session } from './session.ts';
+import { DEFAULT_SPECIALIZATION_CACHE_SIZE, type ShapeInputInfo, Specializer } from './specialize.ts';
 
 export type ModelSource = string | Uint8Array | Graph;
+
+function readModel(model: string, options: CompileOptions): { bytes: Uint8Array; baseDir: string } {
+  const path = resolve(model);
+  return { bytes: readRegularFile(path, { what: 'model', code: 'VOLTA_E_BAD_MODEL', maxBytes: options.maxFileBytes }), baseDir: dirname(path) };
+}
 
 export function compileOnly(model: ModelSource, options: CompileOptions = {}): Compiled {
   if (model instanceof Graph) return compileGraph(model, options);
   if (typeof model === 'string') {
-    const path = resolve(model);
-    const bytes = readRegularFile(path, { what: 'model', code: 'VOLTA_E_BAD_MODEL', maxBytes: options.maxFileBytes });
-    return compileModel(bytes, options, dirname(path));
+    const { bytes, baseDir } = readModel(model, options);
+    return compileModel(bytes, options, baseDir);
   }
   return compileModel(model, options);
 }
 
-export async function compile(model: ModelSource, options: CompileOptions = {}): Promise<Session> {
-  const o = resolveOptions(options);
-  const compiled = compileOnly(model, options);
+/** Picks the backend (falling back only in balanced mode), builds through the cache and loads the addon. */
+async function load(compiled: Compiled, options: CompileOptions): Promise<LoadedModel> {
+  const o = compiled.options;
   const cacheDir = resolve(options.cacheDir ?? defaultCacheDir());
   let backend: 'c' | 'cuda' = 'c';
   let fallback: Fallback | undefined;
@@ -42,7 +53,49 @@ export async function compile(model: ModelSource, options: CompileOptions = {}):
     } else fallback = { from: 'cuda', to: 'c', reason: cuda.reason };
   }
   const build = await buildAddon(compiled, backend, cacheDir);
-  return new Session(compiled, build, backend, fallback, extra);
+  return new LoadedModel(compiled, build, backend, fallback, extra);
+}
+
+export async function compile(model: ModelSource, options: CompileOptions = {}): Promise<Session> {
+  const o = resolveOptions(options);
+  if (!(model instanceof Graph)) {
+    const { bytes, baseDir } = typeof model === 'string' ? readModel(model, options) : { bytes: model, baseDir: undefined };
+    const decoded = decodeModel(bytes);
+    const bound = options.bindInputs ?? {};
+    const unbound = shapeInputs(decoded).filter((s) => !(s.name in bound));
+    if (unbound.length > 0) {
+      const inits = new Set(decoded.graph.initializer.map((t) => t.name));
+      const declared = decoded.graph.input.filter((v) => !inits.has(v.name));
+      const infos: ShapeInputInfo[] = unbound.map((s) => {
+        const vi = declared.find((v) => v.name === s.name)!;
+        const dtype = dtypeFromOnnx(vi.elemType);
+        if (dtype === undefined)
+          throw new VoltaError('VOLTA_E_UNSUPPORTED_DTYPE', { found: `input ${JSON.stringify(s.name)} has dtype ${onnxDtypeName(vi.elemType)}` });
+        return { name: s.name, dtype, dims: vi.dims };
+      });
+      const specializer = new Specializer(infos, o.specializationCacheSize ?? DEFAULT_SPECIALIZATION_CACHE_SIZE, async (values) =>
+        load(compileModel(decoded, { ...options, bindInputs: { ...bound, ...values } }, baseDir), options),
+      );
+      return new Session({
+        specializer,
+        inputNames: declared.filter((v) => !(v.name in bound)).map((v) => v.name),
+        outputNames: decoded.graph.output.map((v) => v.name),
+        report: {
+          fingerprint: '',
+          requestedTarget: o.target,
+          backend: o.target === 'cuda' ? 'cuda' : 'c',
+          mode: o.mode,
+          cacheHit: false,
+          addonPath: '',
+          timings: {},
+          notes: [],
+          kernels: [],
+        },
+      });
+    }
+    return new Session(await load(compileModel(decoded, options, baseDir), options));
+  }
+  return new Session(await load(compileOnly(model, options), options));
 }
 
 export const Volta = { compile, compileOnly };

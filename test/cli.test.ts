@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../compiler/cli.ts';
+import { makeTensor } from '../compiler/ir/tensor.ts';
+import { OnnxWriter } from '../compiler/onnx/writer.ts';
 import { readNpy } from '../runtime/npy.ts';
 
 const MODEL = new URL('../examples/mlp/mlp.onnx', import.meta.url).pathname;
@@ -63,6 +65,34 @@ describe('volta CLI', () => {
     const bad = await cli('run', MODEL, '--input', `input=${wrong}`, '--cache', cache);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/^\[VOLTA_E_BAD_INPUT\]/);
+  });
+
+  it('--bind fixes an input that decides shapes; without it compile says how, run specialises, inspect notes NaN', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'volta-cli-bind-'));
+    const w = new OnnxWriter('bind', 17);
+    const shape = w.input('shape', 'int64', [2]);
+    const nan = w.initializer('k', makeTensor('float32', [6], [1, 2, Number.NaN, 4, 5, 6]));
+    w.output(w.op('Reshape', [nan, shape], {}, 'y'));
+    const model = join(dir, 'm.onnx');
+    writeFileSync(model, w.bytes());
+    const file = join(dir, 'shape.npy');
+    writeFileSync(file, npy('<i8', [2], BigInt64Array.from([2n, 3n])));
+    const refused = await cli('compile', model, '-o', join(dir, 'out'), '--cache', cache);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/^\[VOLTA_E_DYNAMIC_SHAPE\] input "shape" decides shapes/);
+    expect(refused.err).toContain('--bind shape=file.npy');
+    const compiled = await cli('compile', model, '-o', join(dir, 'out'), '--bind', `shape=${file}`, '--cache', cache);
+    expect(compiled.code, compiled.err).toBe(0);
+    expect(compiled.out).toContain('note: constant "k" holds NaN (1 of 6 elements, first at element 2)');
+    const inspected = await cli('inspect', model, '--bind', `shape=${file}`, '--json');
+    expect(JSON.parse(inspected.out)).toMatchObject({ inputs: [], outputs: [{ name: 'y', shape: [2, 3] }], notes: [expect.stringContaining('holds NaN')] });
+    const ran = await cli('run', model, '--input', `shape=${file}`, '--cache', cache);
+    expect(ran.code, ran.err).toBe(0);
+    expect(ran.out).toMatch(/specialised\s+on shape=\[2,3\]/);
+    expect(ran.out).toMatch(/y\s+float32 \[2,3\]/);
+    const twice = await cli('inspect', model, '--bind', `shape=${file}`, '--bind', `shape=${file}`);
+    expect(twice.code).toBe(1);
+    expect(twice.err).toMatch(/^\[VOLTA_E_BAD_OPTION\] --bind names "shape" twice/);
   });
 
   it('compile writes sources, weights, plan and the addon', async () => {

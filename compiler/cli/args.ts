@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { CompileOptions } from '../compile.ts';
 import { VoltaError } from '../ir/errors.ts';
 import { VOLTA_VERSION } from '../version.ts';
+import { namedFiles, readInputFile } from './tensor_files.ts';
 export interface Io {
   out(text: string): void;
   err(text: string): void;
@@ -29,8 +30,11 @@ Run 'volta <command> --help' for a command's options.
 `;
 
 export const COMMON_OPTS = `  --target c|cuda             backend (default c)
-  --mode strict|balanced      strict (default) never falls back or accepts non-finite constants;
-                              balanced falls back from cuda to c and accepts them, with a note
+  --bind <name=file>          fix an input to a tensor at compile time (repeatable; .npy or .pb):
+                              inputs that decide shapes (a Reshape target, Slice bounds, axes)
+                              need a value to compile; 'run' specialises on --input values instead
+  --mode strict|balanced      strict (default) never falls back; balanced falls back from cuda
+                              to c, with a note (NaN/Inf constants are accepted in both)
   --input-shape <name=d0,d1,...>
                               fix an input's shape (repeatable), e.g. --input-shape input=1,784
   --json                      print one JSON object instead of text (docs/CLI_JSON.md)`;
@@ -98,6 +102,7 @@ export type OptSpec = Record<string, { type: 'string' | 'boolean'; short?: strin
 export const TARGET_MODE: OptSpec = {
   target: { type: 'string' },
   mode: { type: 'string' },
+  bind: { type: 'string', multiple: true },
   'input-shape': { type: 'string', multiple: true },
   json: { type: 'boolean' },
 };
@@ -143,13 +148,20 @@ export function parse(cmd: string, args: string[]): { values: Values; model?: st
   return { values, model: positionals[0] };
 }
 
-export function compileOptions(v: Values): CompileOptions {
-  const shapes = inputShapes(v['input-shape'] as string[] | undefined);
-  return { target: v.target as CompileOptions['target'], mode: v.mode as CompileOptions['mode'], ...(shapes ? { inputShapes: shapes } : {}) };
+export function compileOptions(v: Values, cmd = 'run'): CompileOptions {
+  const binds = namedFiles('bind', v.bind as string[] | undefined, (found) => usage(cmd, found));
+  const shapes = inputShapes(v['input-shape'] as string[] | undefined, cmd);
+  const bindInputs = Object.fromEntries([...binds].map(([name, file]) => [name, readInputFile(file)]));
+  return {
+    target: v.target as CompileOptions['target'],
+    mode: v.mode as CompileOptions['mode'],
+    ...(binds.size > 0 ? { bindInputs } : {}),
+    ...(shapes ? { inputShapes: shapes } : {}),
+  };
 }
 
 /** --input-shape name=d0,d1,... (repeatable) -> inputShapes; '' after '=' is a scalar. */
-export function inputShapes(specs: readonly string[] | undefined): Record<string, number[]> | undefined {
+export function inputShapes(specs: readonly string[] | undefined, cmd = ''): Record<string, number[]> | undefined {
   if (specs === undefined || specs.length === 0) return undefined;
   const out: Record<string, number[]> = {};
   for (const spec of specs) {
@@ -157,8 +169,8 @@ export function inputShapes(specs: readonly string[] | undefined): Record<string
     const name = spec.slice(0, eq);
     const dims = eq < 0 ? [] : spec.slice(eq + 1) === '' ? [] : spec.slice(eq + 1).split(',');
     if (eq <= 0 || !dims.every((d) => /^[0-9]+$/.test(d.trim())))
-      throw usage('', `--input-shape ${JSON.stringify(spec)} is not name=d0,d1,... (non-negative integers)`);
-    if (name in out) throw usage('', `--input-shape ${JSON.stringify(name)} given twice`);
+      throw usage(cmd, `--input-shape ${JSON.stringify(spec)} is not name=d0,d1,... (non-negative integers)`);
+    if (name in out) throw usage(cmd, `--input-shape ${JSON.stringify(name)} given twice`);
     out[name] = dims.map((d) => Number(d.trim()));
   }
   return out;

@@ -13,7 +13,7 @@ import { kernelsOf, memoryOf, shown, timingsText, valuesOf } from './format.ts';
 export async function cmdCompile(model: string, v: Values, io: Io): Promise<number> {
   if (typeof v.out !== 'string') throw usage('compile', 'no output directory (-o <dir>)');
   const out = resolve(v.out);
-  const o = compileOptions(v);
+  const o = compileOptions(v, 'compile');
   const dump = typeof v.dump === 'string' ? resolve(v.dump) : undefined;
   const compiled = Volta.compileOnly(model, { ...o, dumpDir: dump });
   const backend = compiled.options.target;
@@ -53,6 +53,7 @@ export async function cmdCompile(model: string, v: Values, io: Io): Promise<numb
       `wrote        ${shown(out)}/{model.c, model.cu, addon.cc, weights.bin, plan.json}`,
       `addon        ${shown(join(out, 'volta.node'))} (cache ${build.cacheHit ? 'hit' : 'miss'}: ${shown(build.addonPath)})`,
     ];
+    for (const n of compiled.notes) lines.push(`note: ${n}`);
     if (dump !== undefined) lines.push(`dumped       ${compiled.snapshots.length} pass snapshots to ${shown(dump)}`);
     if (checkCuda) {
       // Asked for: check that model.cu compiles (nvcc -c needs no GPU). Never run unasked: nvcc costs seconds.

@@ -107,7 +107,7 @@ export function compareText(a: string, b: string, ca: Compiled, cb: Compiled, js
 }
 
 export async function cmdInspect(model: string, v: Values, io: Io): Promise<number> {
-  const o = compileOptions(v);
+  const o = compileOptions(v, 'inspect');
   const c = Volta.compileOnly(model, o);
   if (typeof v.compare === 'string') {
     io.out(compareText(model, v.compare, c, Volta.compileOnly(v.compare, o), v.json === true));

@@ -2,27 +2,31 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type Session, Volta } from '../../runtime/index.ts';
-import { readNpy } from '../../runtime/npy.ts';
 import { Tensor } from '../../runtime/tensor.ts';
 import { defaultCacheDir } from '../build/build.ts';
-import { DTYPES, type DType } from '../ir/dtype.ts';
+import { DTYPES, type DType, dtypeFromOnnx } from '../ir/dtype.ts';
 import { VoltaError } from '../ir/errors.ts';
 import { numel, shapeStr } from '../ir/shape.ts';
-import { decodeTensor } from '../onnx/proto.ts';
+import { decodeModel } from '../onnx/proto.ts';
 import { readRegularFile } from '../onnx/read_file.ts';
-import { tensorFromProto } from '../onnx/tensor_proto.ts';
 import { compileOptions, type Io, usage, type Values } from './args.ts';
 import { formatValues, ms, shown, table, timingsText } from './format.ts';
+import { namedFiles, readInputFile } from './tensor_files.ts';
 // ---- run --------------------------------------------------------------------
 
-export function readInputFile(file: string): Tensor {
-  const bytes = readRegularFile(file, { what: 'input file', code: 'VOLTA_E_BAD_INPUT' });
-  if (file.endsWith('.npy')) return readNpy(bytes, file);
-  if (file.endsWith('.pb')) {
-    const t = tensorFromProto(decodeTensor(bytes), { where: `input file ${file}` });
-    return new Tensor(t.dtype, t.data, t.shape);
-  }
-  throw new VoltaError('VOLTA_E_BAD_INPUT', { found: `input file ${file}`, expected: '.npy or .pb (ONNX TensorProto) files' });
+export interface InputInfo {
+  name: string;
+  dtype: DType;
+  dims: number[];
+}
+
+/** The model's run inputs (graph inputs that are not initializers), read from the file. */
+export function modelInputs(path: string): InputInfo[] {
+  const m = decodeModel(readRegularFile(path, { what: 'model', code: 'VOLTA_E_BAD_MODEL' }));
+  const inits = new Set(m.graph.initializer.map((t) => t.name));
+  return m.graph.input
+    .filter((vi) => !inits.has(vi.name))
+    .map((vi) => ({ name: vi.name, dtype: dtypeFromOnnx(vi.elemType) ?? 'float32', dims: (vi.dims ?? []).map((d) => (typeof d === 'number' ? d : 0)) }));
 }
 
 /** The documented fill for inputs given no file: (i mod 10) / 10 for float32, i mod 2 otherwise. */
@@ -49,12 +53,7 @@ export function jsonValues(t: Tensor): (number | string)[] {
 export async function cmdRun(model: string, v: Values, io: Io): Promise<number> {
   const runs = v.runs === undefined ? 5 : Number(v.runs);
   if (!Number.isInteger(runs) || runs < 1) throw usage('run', `--runs ${JSON.stringify(v.runs)} is not a positive integer`);
-  const given = new Map<string, string>();
-  for (const spec of (v.input as string[] | undefined) ?? []) {
-    const eq = spec.indexOf('=');
-    if (eq <= 0) throw usage('run', `--input ${JSON.stringify(spec)} is not name=file`);
-    given.set(spec.slice(0, eq), spec.slice(eq + 1));
-  }
+  const given = namedFiles('input', v.input as string[] | undefined, (found) => usage('run', found));
   const profile = v.profile === true;
   const options = compileOptions(v);
   if (profile && options.target === 'cuda') throw usage('run', '--profile times kernels of the C backend only; use --target c');
@@ -75,10 +74,12 @@ export async function cmdRun(model: string, v: Values, io: Io): Promise<number> 
       });
     }
   }
+  // The compiled shapes (the model's own, or what --input-shape fixed); from the file for a specialising session.
+  const infos = session.inputs?.map((x) => ({ name: x.name, dtype: x.dtype, dims: [...x.shape] })) ?? modelInputs(resolve(model));
   const feeds: Record<string, Tensor> = {};
   const sources: { name: string; dtype: string; shape: number[]; from: string }[] = [];
-  session.inputs.forEach((info, i) => {
-    const file = given.get(info.name);
+  session.inputNames.forEach((name, i) => {
+    const file = given.get(name);
     let t: Tensor;
     let from: string;
     if (file !== undefined) {
@@ -88,15 +89,17 @@ export async function cmdRun(model: string, v: Values, io: Io): Promise<number> 
       t = readInputFile(example);
       from = shown(example);
     } else {
-      // The compiled shape: the model's own, or what --input-shape fixed.
-      t = fillInput(info.dtype, info.shape);
+      const info = infos.find((x) => x.name === name);
+      if (info === undefined) throw new VoltaError('VOLTA_E_INTERNAL', { found: `input ${name} not in the model file` });
+      t = fillInput(info.dtype, info.dims);
       from = 'deterministic fill';
     }
-    feeds[info.name] = t;
-    sources.push({ name: info.name, dtype: t.type, shape: [...t.dims], from });
+    feeds[name] = t;
+    sources.push({ name, dtype: t.type, shape: [...t.dims], from });
   });
 
-  const outputs = session.runSync(feeds);
+  // The first run is async: a model whose inputs decide shapes compiles its variant here.
+  const outputs = await session.run(feeds);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const s = performance.now();
@@ -117,10 +120,11 @@ export async function cmdRun(model: string, v: Values, io: Io): Promise<number> 
       cacheHit: r.cacheHit,
       addonPath: r.addonPath,
       inputs: sources,
-      outputs: session.outputs.map((o) => ({ name: o.name, dtype: o.dtype, shape: [...o.shape], data: jsonValues(outputs[o.name]) })),
+      outputs: session.outputNames.map((name) => ({ name, dtype: outputs[name].type, shape: [...outputs[name].dims], data: jsonValues(outputs[name]) })),
       notes: r.notes,
       timings,
       run: { runs, medianMs: median(times) },
+      ...(r.specialization ? { specialization: r.specialization } : {}),
       ...(kernels ? { profile: kernels } : {}),
     };
     io.out(`${JSON.stringify(json, null, 2)}\n`);
@@ -131,6 +135,13 @@ export async function cmdRun(model: string, v: Values, io: Io): Promise<number> 
     `backend      ${r.backend} (target ${r.requestedTarget}, mode ${r.mode})${r.fallback ? `, fell back from cuda: ${r.fallback.reason}` : ''}`,
     `fingerprint  ${r.fingerprint}${profile ? ' (profiled build)' : ''}`,
     `cache        ${r.cacheHit ? 'hit' : 'miss'} (${shown(r.addonPath)})`,
+    ...(r.specialization
+      ? [
+          `specialised  on ${Object.entries(r.specialization.variants.at(-1)?.values ?? {})
+            .map(([k, xs]) => `${k}=[${xs.join(',')}]`)
+            .join(' ')} (inputs that decide shapes)`,
+        ]
+      : []),
     '',
     'inputs',
     table(sources.map((x) => [x.name, `${x.dtype} ${shapeStr(x.shape)}`, `from ${x.from}`])),

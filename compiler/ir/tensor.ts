@@ -8,6 +8,18 @@ export interface TensorData {
   readonly data: AnyTypedArray;
 }
 
+/** A runtime tensor's shape (runtime Tensor, onnxruntime's): accepted wherever TensorData is bound. */
+export interface TensorLike {
+  readonly type: string;
+  readonly data: ArrayBufferView;
+  readonly dims: readonly number[];
+}
+
+export function toTensorData(t: TensorData | TensorLike): TensorData {
+  if ('dtype' in t) return t;
+  return { dtype: t.type as DType, shape: [...t.dims], data: t.data as AnyTypedArray };
+}
+
 export function makeTensor(dtype: DType, shape: Shape, data?: AnyTypedArray | readonly number[]): TensorData {
   const n = numel(shape);
   const arr = DTYPES[dtype].make(n);

@@ -61,7 +61,7 @@ function fuseGroup(g: Graph, nodes: readonly Node[]): Compute {
     const ctx = lowerCtx(g, node);
     const args = ctx.inputs.map((v, i): Expr | undefined => {
       // Compile-time inputs (Expand's shape, CastLike's target) are read by the op entry, not loaded.
-      if (v === undefined || d.inputs[i]?.constant) return undefined;
+      if (v === undefined || d.inputs[i]?.constant || d.inputs[i]?.typeOnly) return undefined;
       const l = lets.get(v.id);
       if (l !== undefined) return { k: 'let', i: l, dtype: v.dtype };
       const inline = inlineConstant(v);

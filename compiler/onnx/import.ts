@@ -3,10 +3,10 @@
 // and reason) instead of stopping at the first.
 
 import { foldNode, isFoldable } from '../eval/fold.ts';
-import { dtypeFromOnnx, onnxDtypeName } from '../ir/dtype.ts';
+import { DTYPES, dtypeFromOnnx, onnxDtypeName } from '../ir/dtype.ts';
 import { VoltaError } from '../ir/errors.ts';
 import { type AttrValue, Graph, type Value } from '../ir/graph.ts';
-import { checkShape, sameShape, shapeStr } from '../ir/shape.ts';
+import { checkShape, numel, sameShape, shapeStr } from '../ir/shape.ts';
 import type { TensorData } from '../ir/tensor.ts';
 import { checkInputs, inferNode, resolveAttrs } from '../ops/check.ts';
 import { MAX_KNOWN_OPSET } from '../ops/elementwise.ts';
@@ -14,6 +14,7 @@ import { expandNode } from '../ops/expand.ts';
 import { onnxOp } from '../ops/registry.ts';
 import { checkModel } from './checker.ts';
 import { ATTR_TYPE, decodeModel, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './proto.ts';
+import { type ShapeInput, shapeInputs } from './shape_inputs.ts';
 import { tensorFromProto } from './tensor_proto.ts';
 
 export interface ImportOptions {
@@ -23,9 +24,7 @@ export interface ImportOptions {
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
   /** Graph inputs frozen to compile-time values (they are no longer run inputs). */
   readonly bindInputs?: Readonly<Record<string, TensorData>>;
-  /** strict: NaN/Inf in constants is an error; balanced: accepted and reported. */
-  readonly mode?: 'strict' | 'balanced';
-  /** Collects non-fatal notes (balanced-mode acceptances). */
+  /** Collects non-fatal notes (NaN constants, ...) for session.report() and inspect. */
   readonly notes?: string[];
 }
 
@@ -77,15 +76,27 @@ function valueShape(vi: OnnxValueInfo, override: readonly number[] | undefined):
   });
 }
 
-function checkFinite(name: string, data: Float32Array, opts: ImportOptions): VoltaError | undefined {
-  const bad = data.findIndex((x) => !Number.isFinite(x));
-  if (bad < 0) return undefined;
-  const what = `constant ${JSON.stringify(name)} holds ${data[bad]} at element ${bad}`;
-  if (opts.mode === 'balanced') {
-    opts.notes?.push(`accepted ${what}`);
-    return undefined;
-  }
-  return new VoltaError('VOLTA_E_BAD_CONSTANT', { found: what, hint: 'fix the weights, or compile with mode: balanced to accept non-finite constants' });
+/**
+ * IEEE special values in constants are data (clip bounds of +inf, -inf attention
+ * masks, the identity of a max): accepted in both modes. NaN is accepted too (its
+ * propagation is defined by the numerics policy) but noted, since it is more often
+ * a broken export than intended.
+ */
+function noteNaN(name: string, data: Float32Array, opts: ImportOptions): void {
+  const first = data.findIndex((x) => Number.isNaN(x));
+  if (first < 0) return;
+  const count = data.reduce((n, x) => n + (Number.isNaN(x) ? 1 : 0), 0);
+  opts.notes?.push(`constant ${JSON.stringify(name)} holds NaN (${count} of ${data.length} elements, first at element ${first})`);
+}
+
+/** A graph input that decides shapes was given no value: name it and say how to give one. */
+export function unboundShapeInput(s: ShapeInput): VoltaError {
+  const n = JSON.stringify(s.name);
+  return new VoltaError('VOLTA_E_DYNAMIC_SHAPE', {
+    input: s.name,
+    found: `input ${n} decides shapes (it is the ${s.use.position} of ${s.use.op} ${JSON.stringify(s.use.node)}), so its value must be known at compile time`,
+    hint: `bind it: bindInputs: { ${n}: tensor } in the API or --bind ${s.name}=file.npy on the command line; Volta.compile without a binding specialises the session on the values seen at run time`,
+  });
 }
 
 /** Node order: ONNX requires topological order, but do not trust it; stable Kahn over file order. */
@@ -160,20 +171,31 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
       );
     }
   }
+  const decidesShapes = new Map(shapeInputs(model).map((s) => [s.name, s]));
   for (const vi of gp.input) {
     if (initNames.has(vi.name)) continue; // an initializer with a default: Volta treats it as a constant
     try {
       const bound = opts.bindInputs?.[vi.name];
+      const shapeInput = decidesShapes.get(vi.name);
+      if (bound === undefined && shapeInput !== undefined) throw unboundShapeInput(shapeInput);
       if (bound !== undefined) {
         const declared = dtypeFromOnnx(vi.elemType);
         const dims = vi.dims;
         if (
+          declared === undefined ||
           declared !== bound.dtype ||
           (dims !== undefined && (dims.length !== bound.shape.length || dims.some((d, k) => typeof d === 'number' && d !== bound.shape[k])))
         ) {
           throw new VoltaError('VOLTA_E_BAD_OPTION', {
             found: `bindInputs.${vi.name} is ${bound.dtype}${shapeStr(bound.shape)}`,
             expected: `${onnxDtypeName(vi.elemType)}[${(dims ?? []).map((d) => d ?? '?').join(',')}]`,
+          });
+        }
+        const want = (DTYPES[bound.dtype]?.make(0) ?? new Float32Array(0)).constructor;
+        if (bound.data.constructor !== want || bound.data.length !== numel(bound.shape)) {
+          throw new VoltaError('VOLTA_E_BAD_OPTION', {
+            found: `bindInputs.${vi.name} data is ${bound.data.constructor.name}[${bound.data.length}]`,
+            expected: `${want.name}[${numel(bound.shape)}]`,
           });
         }
         define({ name: vi.name, dtype: bound.dtype, shape: checkShape(bound.shape, { what: `bound input ${JSON.stringify(vi.name)}` }), data: bound });
@@ -196,10 +218,7 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
   for (const t of gp.initializer) {
     try {
       const data = tensorFromProto(t, { baseDir: opts.baseDir, where: 'initializer' });
-      if (data.dtype === 'float32') {
-        const bad = checkFinite(t.name, data.data as Float32Array, opts);
-        if (bad) throw bad;
-      }
+      if (data.dtype === 'float32') noteNaN(t.name, data.data as Float32Array, opts);
       define({ name: t.name, dtype: data.dtype, shape: data.shape, data });
     } catch (e) {
       report(e);
@@ -264,10 +283,7 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
       const ctx = { node, inputs, attrs: r.attrs, opset };
       if (def.lowering.kind === 'constant') {
         const data = def.lowering.value(ctx);
-        if (data.dtype === 'float32') {
-          const bad = checkFinite(n.output[0], data.data as Float32Array, opts);
-          if (bad) throw bad;
-        }
+        if (data.dtype === 'float32') noteNaN(n.output[0], data.data as Float32Array, opts);
         define({ name: n.output[0], dtype: data.dtype, shape: data.shape, data });
         return;
       }

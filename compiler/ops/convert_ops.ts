@@ -35,7 +35,7 @@ export const CastLike = defineOp({
   onnx: { opType: 'CastLike', domain: '', opsets: [15, MAX_KNOWN_OPSET] },
   inputs: [
     { name: 'input', type: 'T1' },
-    { name: 'target_type', type: 'T2', constant: true },
+    { name: 'target_type', type: 'T2', typeOnly: true },
   ],
   outputs: ['output'],
   types: { T1: ANY_DTYPE, T2: ANY_DTYPE },

@@ -16,8 +16,13 @@ export interface InputSpec {
   /** Type-constraint name (inputs sharing it must share a dtype) — as in the ONNX spec. */
   readonly type: string;
   readonly optional?: boolean;
-  /** The value must be known at compile time (e.g. Reshape's shape). */
+  /**
+   * The value must be known at compile time (e.g. Reshape's shape): a graph input
+   * reaching it is bound or specialised by value (compiler/onnx/shape_inputs.ts).
+   */
   readonly constant?: boolean;
+  /** Only the dtype is read (CastLike's target_type): never loaded, never needed at compile time. */
+  readonly typeOnly?: boolean;
   /** Last input only: it may repeat (Sum, Max...); at least one is required. */
   readonly variadic?: boolean;
 }

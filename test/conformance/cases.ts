@@ -17,8 +17,6 @@ export interface Case {
   /** Every op type in the model is claimed by the registry. */
   readonly claimed: boolean;
   readonly unclaimedOps: readonly string[];
-  /** Graph inputs that feed an input the registry requires to be compile-time constant. */
-  readonly bindNames: readonly string[];
   readonly inputNames: readonly string[];
 }
 
@@ -31,14 +29,7 @@ export function loadCases(): Case[] {
     const ops = [...new Set(model.graph.node.map((n) => `${n.domain}|${n.opType}`))].sort();
     const unclaimedOps = ops.filter((k) => onnxOp(k.split('|')[0], k.split('|')[1]) === undefined).map((k) => k.split('|')[1]);
     const inputNames = model.graph.input.map((v) => v.name);
-    const bindNames = new Set<string>();
-    for (const n of model.graph.node) {
-      const def = onnxOp(n.domain, n.opType);
-      n.input.forEach((name, i) => {
-        if (def?.inputs[i]?.constant && inputNames.includes(name)) bindNames.add(name);
-      });
-    }
-    return { name, op, kind, dir, claimed: unclaimedOps.length === 0, unclaimedOps, bindNames: [...bindNames].sort(), inputNames };
+    return { name, op, kind, dir, claimed: unclaimedOps.length === 0, unclaimedOps, inputNames };
   });
 }
 
