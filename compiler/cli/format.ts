@@ -55,6 +55,8 @@ export function kernelShape(p: KernelPlan): string {
       return `${p.mode} ${shapeStr(p.inShape)} -> ${shapeStr(p.outShape)}`;
     case 'window':
       return `${p.mode} out ${shapeStr([p.n, p.m, ...p.outSpatial])} kernel ${shapeStr(p.kernel)}`;
+    case 'conv_transpose':
+      return `out ${shapeStr([p.n, p.m, ...p.outSpatial])} kernel ${shapeStr(p.kernel)} strides ${shapeStr(p.strides)}`;
   }
 }
 

@@ -5,6 +5,7 @@ import type { KernelPlan } from '../kernels/plan.ts';
 import type { Dialect } from './dialect.ts';
 import type { KernelView } from './views/common.ts';
 import { concatView } from './views/concat.ts';
+import { convTransposeView } from './views/conv_transpose.ts';
 import { elementwiseView } from './views/elementwise.ts';
 import { gatherView } from './views/gather.ts';
 import { matmulView } from './views/matmul.ts';
@@ -27,6 +28,7 @@ const VIEWS: { readonly [K in KernelPlan['kind']]: ViewFn<K> } = {
   window: windowView,
   gather: gatherView,
   pad: padView,
+  conv_transpose: convTransposeView,
 };
 
 export function kernelView(plan: KernelPlan, name: string, d: Dialect): KernelView {

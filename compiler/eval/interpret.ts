@@ -3,6 +3,7 @@
 // interpreter per plan kind (eval/interp/).
 import type { KernelPlan } from '../kernels/plan.ts';
 import { concatInterp } from './interp/concat.ts';
+import { convTransposeInterp } from './interp/conv_transpose.ts';
 import { elementwiseInterp } from './interp/elementwise.ts';
 import { gatherInterp } from './interp/gather.ts';
 import { matmulInterp } from './interp/matmul.ts';
@@ -26,6 +27,7 @@ const INTERPRETERS: { readonly [K in KernelPlan['kind']]: InterpFn<K> } = {
   window: windowInterp,
   gather: gatherInterp,
   pad: padInterp,
+  conv_transpose: convTransposeInterp,
 };
 
 export function interpret(plan: KernelPlan, bufs: Buffers): void {

@@ -8,6 +8,7 @@
 import type {
   Compute,
   ConcatCompute,
+  ConvTransposeCompute,
   ElementwiseCompute,
   GatherCompute,
   MatmulCompute,
@@ -52,8 +53,9 @@ export type ConcatPlan = ConcatCompute & Planned;
 export type WindowPlan = WindowCompute & Planned;
 export type GatherPlan = GatherCompute & Planned;
 export type PadPlan = PadCompute & Planned;
+export type ConvTransposePlan = ConvTransposeCompute & Planned;
 
-export type KernelPlan = ElementwisePlan | MatmulPlan | SoftmaxPlan | ReducePlan | ConcatPlan | WindowPlan | GatherPlan | PadPlan;
+export type KernelPlan = ElementwisePlan | MatmulPlan | SoftmaxPlan | ReducePlan | ConcatPlan | WindowPlan | GatherPlan | PadPlan | ConvTransposePlan;
 
 /** Storages a kernel reads, in parameter order (value ids, before alias resolution). */
 export function kernelReads(p: Compute): string[] {
@@ -73,6 +75,8 @@ export function kernelReads(p: Compute): string[] {
       return [p.data.buf, p.indices.buf];
     case 'pad':
       return [p.input.buf];
+    case 'conv_transpose':
+      return [p.input.buf, p.weight.buf, ...(p.bias ? [p.bias.buf] : [])];
   }
 }
 

@@ -28,5 +28,7 @@ export function planKernel(c: Compute): KernelPlan {
       return { ...c, partition: { items: c.outer * c.count * c.inner, item: 'element' } };
     case 'pad':
       return { ...c, partition: { items: numel(c.outShape), item: 'element' } };
+    case 'conv_transpose':
+      return { ...c, partition: { items: c.n * c.m * numel(c.outSpatial), item: 'output' } };
   }
 }

@@ -176,4 +176,38 @@ export interface PadCompute extends ComputeBase {
   readonly out: OutRef;
 }
 
-export type Compute = ElementwiseCompute | MatmulCompute | SoftmaxCompute | ReduceCompute | ConcatCompute | WindowCompute | GatherCompute | PadCompute;
+/**
+ * ConvTranspose as a gather over [N, C, spatial...] -> [N, M, spatial...]. For each output
+ * element: input channels c of the output channel's group (increasing), then kernel positions k
+ * (row-major); a pair contributes x[n, c, i...] * w[c, m % (M/group), k...] when every
+ * i_d = (o_d + padsBegin_d - k_d * dilations_d) / strides_d divides exactly and lies in the
+ * input. Summed from +0, bias added last.
+ */
+export interface ConvTransposeCompute extends ComputeBase {
+  readonly kind: 'conv_transpose';
+  readonly n: number;
+  readonly c: number;
+  readonly m: number;
+  readonly group: number;
+  readonly inSpatial: readonly number[];
+  readonly outSpatial: readonly number[];
+  readonly kernel: readonly number[];
+  readonly strides: readonly number[];
+  readonly dilations: readonly number[];
+  readonly padsBegin: readonly number[];
+  readonly input: OutRef;
+  readonly weight: OutRef;
+  readonly bias?: OutRef;
+  readonly out: OutRef;
+}
+
+export type Compute =
+  | ElementwiseCompute
+  | MatmulCompute
+  | SoftmaxCompute
+  | ReduceCompute
+  | ConcatCompute
+  | WindowCompute
+  | GatherCompute
+  | PadCompute
+  | ConvTransposeCompute;

@@ -3,6 +3,7 @@
 import { Ceil, Elu, Erf, Floor, Gelu, HardSigmoid, HardSwish, Reciprocal, Selu, Sign, Softplus } from './activations.ts';
 import { Add, Div, Mul, Pow, Sub } from './binary.ts';
 import { Constant } from './constant.ts';
+import { ConvTranspose } from './conv_transpose.ts';
 import { Cast, CastLike, Clip, Dropout, Expand, Shape } from './convert_ops.ts';
 import type { OpDef } from './define.ts';
 import { Gather, Pad } from './gather_pad.ts';
@@ -31,6 +32,7 @@ const ALL_OPS: readonly OpDef[] = [
   Clip,
   Concat,
   Conv,
+  ConvTranspose,
   Constant,
   ConstantOfShape,
   Div,

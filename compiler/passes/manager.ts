@@ -8,12 +8,13 @@ import type { Graph } from '../ir/graph.ts';
 import { graphText, sha256 } from '../ir/text.ts';
 import { canonicalize } from './canonicalize.ts';
 import { eliminateDeadCode } from './eliminate_dead_code.ts';
+import { foldBatchnorm } from './fold_batchnorm.ts';
 import { foldConstants } from './fold_constants.ts';
 import { fuseElementwise } from './fuse_elementwise.ts';
 import { inferShapes } from './infer_shapes.ts';
 import type { Pass, Rewrite } from './pass.ts';
 
-export const PASSES: readonly Pass[] = [inferShapes, canonicalize, foldConstants, eliminateDeadCode, fuseElementwise];
+export const PASSES: readonly Pass[] = [inferShapes, canonicalize, foldConstants, foldBatchnorm, eliminateDeadCode, fuseElementwise];
 export const PASS_NAMES: readonly string[] = PASSES.map((p) => p.name);
 
 export interface PassSnapshot {

@@ -139,6 +139,18 @@ export function kernelGraphs(): NamedGraph[] {
     }
     out.push({ name: 'gather_pad', graph: b.build() });
   }
+  {
+    // ConvTranspose (gather form): grouped, strided, dilated, padded 2-D with bias and output_padding; a 1-D SAME_UPPER one.
+    const b = new GraphBuilder('conv_transpose');
+    const x = b.input('x', 'float32', [2, 4, 5, 3]);
+    const w = b.constant('w', weight([4, 3, 3, 2], 18, 1));
+    const bias = b.constant('b', weight([6], 19, 1));
+    b.output(b.op('ConvTranspose', [x, w, bias], { group: 2, strides: [2, 3], dilations: [1, 2], pads: [1, 0, 0, 1], output_padding: [1, 2] }));
+    const x1 = b.input('x1', 'float32', [1, 3, 6]);
+    const w1 = b.constant('w1', weight([3, 2, 4], 20, 1));
+    b.output(b.op('ConvTranspose', [x1, w1], { strides: [2], auto_pad: 'SAME_UPPER' }));
+    out.push({ name: 'conv_transpose', graph: b.build() });
+  }
   return out;
 }
 

@@ -160,14 +160,23 @@ describe('pass manager', () => {
     const dir = mkdtempSync(join(tmpdir(), 'volta-dump-'));
     const a = runPasses(build(), { dump: dir });
     const b = runPasses(build());
-    expect(a.snapshots.map((s) => s.pass)).toEqual(['import', 'infer-shapes', 'canonicalize', 'fold-constants', 'eliminate-dead-code', 'fuse-elementwise']);
+    expect(a.snapshots.map((s) => s.pass)).toEqual([
+      'import',
+      'infer-shapes',
+      'canonicalize',
+      'fold-constants',
+      'fold-batchnorm',
+      'eliminate-dead-code',
+      'fuse-elementwise',
+    ]);
     expect(readdirSync(dir).sort()).toEqual([
       '000_import.ir',
       '001_infer-shapes.ir',
       '002_canonicalize.ir',
       '003_fold-constants.ir',
-      '004_eliminate-dead-code.ir',
-      '005_fuse-elementwise.ir',
+      '004_fold-batchnorm.ir',
+      '005_eliminate-dead-code.ir',
+      '006_fuse-elementwise.ir',
     ]);
     expect(firstDivergentPass(a.snapshots, b.snapshots)).toBeUndefined();
   });
