@@ -41,7 +41,8 @@ export function renderCoverageDoc(): string {
     '| op | opsets | dtypes | attributes | conformance cases | notes |',
     '|---|---|---|---|---|---|',
   ];
-  for (const op of OPS.values()) {
+  const onnxOps = [...OPS.values()].filter((op) => op.onnx.domain === '');
+  for (const op of onnxOps) {
     const dtypes = Object.entries(op.types)
       .map(([k, ds]) => `${k}: ${ds.join(', ')}`)
       .join('; ');
@@ -60,6 +61,26 @@ export function renderCoverageDoc(): string {
       `| ${op.name} | ${op.onnx.opsets[0]}–${op.onnx.opsets[1]} | ${dtypes || '—'} | ${attrs || '—'} | ${single} single, ${cs.length - single} expanded | ${op.coverage} |`,
     );
   }
-  lines.push('');
+  const names = (ops: typeof onnxOps) => ops.map((op) => op.name).join(', ');
+  lines.push(
+    '',
+    '## Gradients',
+    '',
+    'Reverse-mode rules (the `grad` of each entry; `compiler/autograd/differentiate.ts` applies them) exist for:',
+    names(onnxOps.filter((op) => op.grad !== undefined)),
+    '(decomposed ops differentiate through their decomposition). Each is checked against float64 finite differences in `test/gradcheck.test.ts`.',
+    '',
+    "Ops without a rule (nothing flows through a bool or integer output such as a comparison's; for float outputs",
+    'differentiating through the op fails with `VOLTA_E_NO_GRADIENT`, naming the op and node):',
+    names(onnxOps.filter((op) => op.grad === undefined && op.lowering.kind !== 'decompose' && op.lowering.kind !== 'constant')),
+    '(`constant` ops such as Shape are folded at import and never reached).',
+    '',
+    'Internal ops (domain `volta`, emitted by gradient rules, never imported from or written to ONNX):',
+    [...OPS.values()]
+      .filter((op) => op.onnx.domain === 'volta')
+      .map((op) => `${op.name} (${op.coverage.replace(/^internal: /, '')})`)
+      .join('; '),
+    '',
+  );
   return lines.join('\n');
 }

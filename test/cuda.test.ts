@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { compileCudaObject } from '../compiler/build/build.ts';
 import { findTools, NVCC_ARCHS, NVCC_FLAGS } from '../compiler/build/toolchain.ts';
 import { Volta } from '../runtime/index.ts';
+import { backwardGraphs } from './helpers/backward_models.ts';
 import { calledNames, identifiers, splitSource } from './helpers/c_source.ts';
 import { hostileMlpBytes } from './helpers/hostile.ts';
 import { kernelGraphs, mlp } from './helpers/models.ts';
@@ -17,7 +18,10 @@ const tools = await findTools();
 const nvcc = tools.nvcc;
 if (!nvcc) console.warn('[cuda.test] nvcc is absent (not on PATH, or VOLTA_NVCC is empty): the nvcc compile checks are SKIPPED');
 
-const models = [{ name: 'mlp', compiled: Volta.compileOnly(mlp()) }, ...kernelGraphs().map((k) => ({ name: k.name, compiled: Volta.compileOnly(k.graph) }))];
+const models = [
+  { name: 'mlp', compiled: Volta.compileOnly(mlp()) },
+  ...[...kernelGraphs(), ...backwardGraphs()].map((k) => ({ name: k.name, compiled: Volta.compileOnly(k.graph) })),
+];
 models.push({ name: 'hostile names', compiled: Volta.compileOnly(hostileMlpBytes()) });
 
 // Math that is not Volta's: libm, CUDA's accurate and fast versions.

@@ -15,6 +15,7 @@ import { COMMON_INCLUDE_DIR } from '../compiler/codegen/templates.ts';
 import type { Compiled } from '../compiler/compile.ts';
 import type { Graph } from '../compiler/ir/graph.ts';
 import { type Tensor, Volta } from '../runtime/index.ts';
+import { backwardGraphs } from './helpers/backward_models.ts';
 import { sameBits } from './helpers/bits.ts';
 import { feedsFor, kernelGraphs, mlp } from './helpers/models.ts';
 
@@ -86,7 +87,7 @@ function specialFeeds(g: Graph, seed: number): Record<string, Tensor> {
   return feeds;
 }
 
-const models: { name: string; graph: Graph }[] = [{ name: 'mlp', graph: mlp() }, ...kernelGraphs()];
+const models: { name: string; graph: Graph }[] = [{ name: 'mlp', graph: mlp() }, ...kernelGraphs(), ...backwardGraphs()];
 
 describe('emitted CUDA run on the CPU (cuda_cpu_shim.h) equals the C addon bit for bit', () => {
   for (const { name, graph } of models) {

@@ -14,7 +14,7 @@ const LAYERS: readonly { name: string; files: RegExp }[] = [
   { name: 'kernels', files: /^compiler\/kernels\// },
   { name: 'eval', files: /^compiler\/eval\// },
   { name: 'onnx', files: /^compiler\/onnx\// },
-  { name: 'passes/schedule', files: /^compiler\/(passes|schedule)\// },
+  { name: 'passes/schedule', files: /^compiler\/(passes|schedule|autograd|train)\// },
   { name: 'codegen', files: /^compiler\/codegen\// },
   { name: 'build', files: /^compiler\/build\// },
   { name: 'compile', files: /^compiler\/(compile|fingerprint|reference)\.ts$/ },

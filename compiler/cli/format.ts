@@ -55,6 +55,12 @@ export function kernelShape(p: KernelPlan): string {
       return `${p.mode} ${shapeStr(p.inShape)} -> ${shapeStr(p.outShape)}`;
     case 'window':
       return `${p.mode} out ${shapeStr([p.n, p.m, ...p.outSpatial])} kernel ${shapeStr(p.kernel)}`;
+    case 'window_grad':
+      return `${p.mode} dX ${shapeStr([p.n, p.c, ...p.inSpatial])} from dY ${shapeStr([p.n, p.m, ...p.outSpatial])} kernel ${shapeStr(p.kernel)}`;
+    case 'conv_weight_grad':
+      return `dW ${shapeStr([p.m, p.c / p.group, ...p.kernel])} over N ${p.n} out ${shapeStr(p.outSpatial)}`;
+    case 'scatter_add':
+      return `outer ${p.outer} axis ${p.axis} inner ${p.inner} updates ${p.count}`;
     case 'conv_transpose':
       return `out ${shapeStr([p.n, p.m, ...p.outSpatial])} kernel ${shapeStr(p.kernel)} strides ${shapeStr(p.strides)}`;
   }

@@ -11,8 +11,10 @@ import { gatherView } from './views/gather.ts';
 import { matmulView } from './views/matmul.ts';
 import { padView } from './views/pad.ts';
 import { reduceView } from './views/reduce.ts';
+import { scatterAddView } from './views/scatter_add.ts';
 import { softmaxView } from './views/softmax.ts';
 import { windowView } from './views/window.ts';
+import { convWeightGradView, windowGradView } from './views/window_grad.ts';
 
 export type { KernelView } from './views/common.ts';
 
@@ -28,6 +30,9 @@ const VIEWS: { readonly [K in KernelPlan['kind']]: ViewFn<K> } = {
   window: windowView,
   gather: gatherView,
   pad: padView,
+  window_grad: windowGradView,
+  conv_weight_grad: convWeightGradView,
+  scatter_add: scatterAddView,
   conv_transpose: convTransposeView,
 };
 

@@ -9,9 +9,11 @@ import { gatherInterp } from './interp/gather.ts';
 import { matmulInterp } from './interp/matmul.ts';
 import { padInterp } from './interp/pad.ts';
 import { reduceInterp } from './interp/reduce.ts';
+import { scatterAddInterp } from './interp/scatter_add.ts';
 import { softmaxInterp } from './interp/softmax.ts';
 import type { Buffers } from './interp/walk.ts';
 import { windowInterp } from './interp/window.ts';
+import { convWeightGradInterp, windowGradInterp } from './interp/window_grad.ts';
 
 export type { Buffers } from './interp/walk.ts';
 
@@ -27,6 +29,9 @@ const INTERPRETERS: { readonly [K in KernelPlan['kind']]: InterpFn<K> } = {
   window: windowInterp,
   gather: gatherInterp,
   pad: padInterp,
+  window_grad: windowGradInterp,
+  conv_weight_grad: convWeightGradInterp,
+  scatter_add: scatterAddInterp,
   conv_transpose: convTransposeInterp,
 };
 

@@ -9,13 +9,16 @@ import type {
   Compute,
   ConcatCompute,
   ConvTransposeCompute,
+  ConvWeightGradCompute,
   ElementwiseCompute,
   GatherCompute,
   MatmulCompute,
   PadCompute,
   ReduceCompute,
+  ScatterAddCompute,
   SoftmaxCompute,
   WindowCompute,
+  WindowGradCompute,
 } from '../ops/compute.ts';
 
 /**
@@ -53,9 +56,24 @@ export type ConcatPlan = ConcatCompute & Planned;
 export type WindowPlan = WindowCompute & Planned;
 export type GatherPlan = GatherCompute & Planned;
 export type PadPlan = PadCompute & Planned;
+export type WindowGradPlan = WindowGradCompute & Planned;
+export type ConvWeightGradPlan = ConvWeightGradCompute & Planned;
+export type ScatterAddPlan = ScatterAddCompute & Planned;
 export type ConvTransposePlan = ConvTransposeCompute & Planned;
 
-export type KernelPlan = ElementwisePlan | MatmulPlan | SoftmaxPlan | ReducePlan | ConcatPlan | WindowPlan | GatherPlan | PadPlan | ConvTransposePlan;
+export type KernelPlan =
+  | ElementwisePlan
+  | MatmulPlan
+  | SoftmaxPlan
+  | ReducePlan
+  | ConcatPlan
+  | WindowPlan
+  | GatherPlan
+  | PadPlan
+  | WindowGradPlan
+  | ConvWeightGradPlan
+  | ScatterAddPlan
+  | ConvTransposePlan;
 
 /** Storages a kernel reads, in parameter order (value ids, before alias resolution). */
 export function kernelReads(p: Compute): string[] {
@@ -75,6 +93,12 @@ export function kernelReads(p: Compute): string[] {
       return [p.data.buf, p.indices.buf];
     case 'pad':
       return [p.input.buf];
+    case 'window_grad':
+      return [p.dy.buf, ...(p.input ? [p.input.buf] : [])];
+    case 'conv_weight_grad':
+      return [p.input.buf, p.dy.buf];
+    case 'scatter_add':
+      return [p.updates.buf, p.indices.buf];
     case 'conv_transpose':
       return [p.input.buf, p.weight.buf, ...(p.bias ? [p.bias.buf] : [])];
   }

@@ -28,6 +28,12 @@ export function planKernel(c: Compute): KernelPlan {
       return { ...c, partition: { items: c.outer * c.count * c.inner, item: 'element' } };
     case 'pad':
       return { ...c, partition: { items: numel(c.outShape), item: 'element' } };
+    case 'window_grad':
+      return { ...c, partition: { items: c.n * c.c * numel(c.inSpatial), item: 'element' } };
+    case 'conv_weight_grad':
+      return { ...c, partition: { items: c.m * (c.c / c.group) * numel(c.kernel), item: 'output' } };
+    case 'scatter_add':
+      return { ...c, partition: { items: c.outer * c.axis, item: 'row' } };
     case 'conv_transpose':
       return { ...c, partition: { items: c.n * c.m * numel(c.outSpatial), item: 'output' } };
   }

@@ -176,6 +176,58 @@ export interface PadCompute extends ComputeBase {
   readonly out: OutRef;
 }
 
+/** The geometry of a window kernel (see WindowCompute), shared by its gradient kernels. */
+export type WindowGeometry = Pick<
+  WindowCompute,
+  'n' | 'c' | 'm' | 'group' | 'inSpatial' | 'outSpatial' | 'kernel' | 'strides' | 'dilations' | 'padsBegin' | 'padsEnd' | 'countIncludePad'
+>;
+
+/**
+ * Gradient of a pool with respect to its input X, one dX element [n, c, i...] per item.
+ * Kernel positions k run in row-major order; a position contributes when
+ * o = (i + padBegin - k * dilation) / stride is whole and inside outSpatial in every dim:
+ *   avg:  dY[n, c, o] / the forward's divisor of window o;
+ *   max:  dY[n, c, o] when i is the argmax of window o (window order; the first NaN, else the
+ *         first maximum; a window with no position inside X has none).
+ * Contributions are summed in that order into one float32 from +0.
+ */
+export interface WindowGradCompute extends ComputeBase, WindowGeometry {
+  readonly kind: 'window_grad';
+  readonly mode: 'max' | 'avg';
+  readonly dy: OutRef;
+  /** max: the forward input X (to find each window's argmax). */
+  readonly input?: OutRef;
+  readonly out: OutRef;
+}
+
+/**
+ * Conv weight gradient, one dW element [m, c, k...] per item: the sum over n, then output
+ * positions o in row-major order, of dY[n, m, o] * X[n, group start + c, o * stride + k * dilation
+ * - padBegin], skipping positions outside X, into one float32 from +0.
+ */
+export interface ConvWeightGradCompute extends ComputeBase, WindowGeometry {
+  readonly kind: 'conv_weight_grad';
+  readonly input: OutRef;
+  readonly dy: OutRef;
+  readonly out: OutRef;
+}
+
+/**
+ * Gather's gradient (scatter-add without atomics): out[o, k, i] = the sum over j in increasing
+ * order, where indices[j] (negative counts from the end) equals k, of updates[o, j, i], from +0.
+ * One output row (o, k) per item; out-of-range indices contribute nothing.
+ */
+export interface ScatterAddCompute extends ComputeBase {
+  readonly kind: 'scatter_add';
+  readonly outer: number;
+  readonly axis: number;
+  readonly inner: number;
+  readonly count: number;
+  readonly updates: OutRef;
+  readonly indices: OutRef;
+  readonly out: OutRef;
+}
+
 /**
  * ConvTranspose as a gather over [N, C, spatial...] -> [N, M, spatial...]. For each output
  * element: input channels c of the output channel's group (increasing), then kernel positions k
@@ -210,4 +262,7 @@ export type Compute =
   | WindowCompute
   | GatherCompute
   | PadCompute
+  | WindowGradCompute
+  | ConvWeightGradCompute
+  | ScatterAddCompute
   | ConvTransposeCompute;

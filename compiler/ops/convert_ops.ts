@@ -7,6 +7,7 @@ import { attr } from './attr.ts';
 import { constInput, defineOp, fail, input, intAttr, type NodeCtx, shapeError } from './define.ts';
 import { ANY_DTYPE, MAX_KNOWN_OPSET, NUMERIC } from './elementwise.ts';
 import { cast, type Expr, lit, max, min } from './expr.ts';
+import { broadcastGrad, GradBuilder, reshapeGrad } from './grad.ts';
 
 const CAST_NOTE =
   'float to integer truncates, NaN becomes 0 and out-of-range values saturate (ONNX leaves them undefined); to bool is x != 0; int64 to float32 rounds once, to nearest';
@@ -27,6 +28,8 @@ export const Cast = defineOp({
   attrs: { to: attr.int(), saturate: attr.int({ default: 1, allowed: [1], doc: 'only matters for float8 targets' }) },
   infer: (ctx) => [{ dtype: castTarget(ctx), shape: input(ctx, 0).shape }],
   lowering: { kind: 'elementwise', scalar: (args, ctx) => cast(args[0] as Expr, castTarget(ctx)) },
+  // Only float32 -> float32 (the identity) carries a gradient; integer and bool values have none.
+  grad: (ctx) => [ctx.outputs[0].dtype === 'float32' ? ctx.dOutputs[0] : undefined],
   coverage: CAST_NOTE,
 });
 
@@ -42,6 +45,7 @@ export const CastLike = defineOp({
   attrs: { saturate: attr.int({ default: 1, allowed: [1], doc: 'only matters for float8 targets' }) },
   infer: (ctx) => [{ dtype: input(ctx, 1).dtype, shape: input(ctx, 0).shape }],
   lowering: { kind: 'elementwise', scalar: (args, ctx) => cast(args[0] as Expr, input(ctx, 1).dtype) },
+  grad: (ctx) => [ctx.outputs[0].dtype === 'float32' ? ctx.dOutputs[0] : undefined, undefined],
   coverage: `target_type is only read for its dtype; ${CAST_NOTE}`,
 });
 
@@ -76,6 +80,20 @@ export const Clip = defineOp({
       return hi === undefined ? clipped : min(clipped, hi);
     },
   },
+  // dY passes where min <= x <= max (as PyTorch's clamp); min and max get no gradient.
+  grad: (ctx, e) => {
+    const dy = ctx.dOutputs[0];
+    const x = ctx.inputs[0];
+    if (dy === undefined || x === undefined || !ctx.needs[0]) return ctx.inputs.map(() => undefined);
+    const b = new GradBuilder(e, ctx.opset);
+    const zero = b.f32(0);
+    const lo = ctx.inputs[1] ?? (ctx.attrs.min !== undefined ? b.f32(ctx.attrs.min as number) : undefined);
+    const hi = ctx.inputs[2] ?? (ctx.attrs.max !== undefined ? b.f32(ctx.attrs.max as number) : undefined);
+    let g = dy;
+    if (lo !== undefined) g = b.where(b.less(x, lo), zero, g);
+    if (hi !== undefined) g = b.where(b.greater(x, hi), zero, g);
+    return [g, undefined, undefined];
+  },
   coverage: 'min and max may be run-time scalars; min(max(x, min), max) as numpy.clip',
 });
 
@@ -97,6 +115,7 @@ export const Expand = defineOp({
     return [{ dtype: x.dtype, shape }];
   },
   lowering: { kind: 'elementwise', scalar: (args) => args[0] as Expr },
+  grad: broadcastGrad((_b, i, dy) => (i === 0 ? dy : undefined)),
   coverage: 'shape must be a compile-time constant; bidirectional broadcast as in the spec',
 });
 
@@ -141,5 +160,6 @@ export const Dropout = defineOp({
     return [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }];
   },
   lowering: { kind: 'alias' },
+  grad: reshapeGrad,
   coverage: 'inference mode only (output = input); the optional mask output is not supported',
 });

@@ -62,9 +62,30 @@ export interface Emitter {
   constant(data: TensorData): Value;
 }
 
+/**
+ * What a gradient rule sees: the forward node (inputs, outputs, attributes) and the
+ * gradient of the loss with respect to each of its outputs.
+ */
+export interface GradCtx extends LowerCtx {
+  /** d(loss)/d(output i): output i's dtype and shape; undefined where output i does not reach the loss. */
+  readonly dOutputs: readonly (Value | undefined)[];
+  /** Whether input i needs a gradient (it depends on a value being differentiated); a rule may skip the others. */
+  readonly needs: readonly boolean[];
+}
+
+/**
+ * Reverse-mode rule, written as registry ops through the emitter (so the backward graph
+ * goes through the same passes, plans and backends as any graph). Returns the gradient of
+ * each input (its dtype and shape; broadcasting already summed back), undefined where the
+ * input has none (indices, compile-time shapes) or is not needed. Differentiation fails
+ * with VOLTA_E_NO_GRADIENT when a needed input gets undefined.
+ */
+export type GradRule = (ctx: GradCtx, e: Emitter) => readonly (Value | undefined)[];
+
 export interface OpDef {
   readonly name: string;
-  readonly onnx: { readonly opType: string; readonly domain: ''; readonly opsets: readonly [number, number] };
+  /** domain 'volta': an internal op (backward kernels), never imported from or written to ONNX. */
+  readonly onnx: { readonly opType: string; readonly domain: '' | 'volta'; readonly opsets: readonly [number, number] };
   readonly inputs: readonly InputSpec[];
   readonly outputs: readonly string[];
   /** Allowed dtypes per type constraint. */
@@ -75,6 +96,10 @@ export interface OpDef {
   /** Shape (and dtype) inference; throws VoltaError via fail(). */
   readonly infer: (ctx: NodeCtx) => readonly OutType[];
   readonly lowering: Lowering;
+  /** Reverse-mode gradient (compiler/autograd/); absent: differentiating through the op is VOLTA_E_NO_GRADIENT. */
+  readonly grad?: GradRule;
+  /** What the gradient rule computes, for the coverage doc (with `grad`). */
+  readonly gradNote?: string;
   /** What the coverage doc says, beyond what the schema already shows. */
   readonly coverage: string;
 }

@@ -3,7 +3,7 @@
 import type { DType } from '../ir/dtype.ts';
 import { broadcastShapes } from '../ir/shape.ts';
 import type { AttrSpec } from './attr.ts';
-import { defineOp, input, type LowerCtx, type NodeCtx, type OpDef, type OutType, shapeError } from './define.ts';
+import { defineOp, type GradRule, input, type LowerCtx, type NodeCtx, type OpDef, type OutType, shapeError } from './define.ts';
 import type { Expr } from './expr.ts';
 
 export const MAX_KNOWN_OPSET = 25;
@@ -31,6 +31,8 @@ interface ElementwiseSpec {
   types: readonly DType[];
   attrs?: Record<string, AttrSpec>;
   coverage: string;
+  /** Reverse-mode rule (see compiler/ops/grad.ts for the helpers). */
+  grad?: GradRule;
 }
 
 export function unaryOp(spec: ElementwiseSpec, scalar: (x: Expr, ctx: LowerCtx) => Expr): OpDef {
@@ -43,6 +45,7 @@ export function unaryOp(spec: ElementwiseSpec, scalar: (x: Expr, ctx: LowerCtx) 
     attrs: spec.attrs ?? {},
     infer: (ctx) => [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }],
     lowering: { kind: 'elementwise', scalar: (args, ctx) => scalar(args[0] as Expr, ctx) },
+    grad: spec.grad,
     coverage: spec.coverage,
   });
 }
@@ -60,6 +63,7 @@ export function binaryOp(spec: ElementwiseSpec, scalar: (a: Expr, b: Expr, ctx: 
     attrs: spec.attrs ?? {},
     infer: inferBroadcast,
     lowering: { kind: 'elementwise', scalar: (args, ctx) => scalar(args[0] as Expr, args[1] as Expr, ctx) },
+    grad: spec.grad,
     coverage: spec.coverage,
   });
 }

@@ -6,6 +6,18 @@ import { attr } from './attr.ts';
 import type { GatherCompute, PadCompute } from './compute.ts';
 import { axisAttr, constInput, defineOp, fail, input, intsAttr, type NodeCtx, shapeError } from './define.ts';
 import { ANY_DTYPE, MAX_KNOWN_OPSET, NUMERIC } from './elementwise.ts';
+import { GradBuilder } from './grad.ts';
+
+/** The input index output position s (unpadded coordinate) reads along a dim of size n; undefined: the fill value. */
+export function padSource(mode: PadCompute['mode'], s: number, n: number): number | undefined {
+  if (mode === 'constant') return s < 0 || s >= n ? undefined : s;
+  if (mode === 'edge') return s < 0 ? 0 : s >= n ? n - 1 : s;
+  if (mode === 'wrap') return ((s % n) + n) % n;
+  if (n === 1) return 0;
+  const period = 2 * (n - 1);
+  const m = ((s % period) + period) % period;
+  return m < n ? m : period - m;
+}
 
 const gatherAxis = (ctx: NodeCtx) => axisAttr(ctx, input(ctx, 0).shape.length);
 
@@ -50,6 +62,13 @@ export const Gather = defineOp({
         out: { buf: out.id, dtype: out.dtype },
       };
     },
+  },
+  // dData: dY rows scatter-added by index, in index order (GatherGrad; no atomics).
+  grad: (ctx, e) => {
+    const dy = ctx.dOutputs[0];
+    if (dy === undefined || !ctx.needs[0]) return [undefined, undefined];
+    const a = gatherAxis(ctx);
+    return [new GradBuilder(e, ctx.opset).op('GatherGrad', [dy, input(ctx, 1)], { axis: a, axis_size: input(ctx, 0).shape[a] }), undefined];
   },
   coverage:
     'run-time indices; negative indices count from the end; constant indices are range-checked at compile time, and an out-of-range run-time index reads 0',
@@ -123,6 +142,28 @@ export const Pad = defineOp({
         out: { buf: out.id, dtype: out.dtype },
       };
     },
+  },
+  // Constant mode: dY cropped back (a Pad by the negated pads). Edge, reflect, wrap: per dim, the
+  // adjoint of the index map (each input position sums the output positions that read it).
+  grad: (ctx, e) => {
+    const dy = ctx.dOutputs[0];
+    if (dy === undefined || !ctx.needs[0]) return ctx.inputs.map(() => undefined);
+    const b = new GradBuilder(e, ctx.opset);
+    const x = input(ctx, 0);
+    const d = padDims(ctx);
+    let g = dy;
+    if (d.mode === 'constant') {
+      g = b.pad(
+        dy,
+        d.begin.map((p) => -p),
+        d.out.map((o, i) => -(o - x.shape[i] - d.begin[i])),
+      );
+    } else {
+      x.shape.forEach((n, a) => {
+        if (d.out[a] !== n || d.begin[a] !== 0) g = b.scatterAxis(g, a, n, (o) => padSource(d.mode, o - d.begin[a], n));
+      });
+    }
+    return [g, ...ctx.inputs.slice(1).map(() => undefined)];
   },
   coverage: 'pads, constant_value and axes must be compile-time constants; negative pads crop; reflect on a size-1 dim repeats it',
 });

@@ -1,10 +1,20 @@
 // Gemm: Y = alpha * A' B' + beta * C, C unidirectionally broadcast to [M, N].
+
+import type { Value } from '../ir/graph.ts';
 import { broadcastShapes, broadcastStrides } from '../ir/shape.ts';
 import { attr } from './attr.ts';
 import { defineOp, fail, floatAttr, input, intAttr, type NodeCtx, shapeError } from './define.ts';
 import { FLOAT, MAX_KNOWN_OPSET } from './elementwise.ts';
 import { add, arg, type Expr, lit, mul } from './expr.ts';
+import { GradBuilder } from './grad.ts';
 import { matOperand } from './matmul.ts';
+
+/** alpha * op(a) op(b) as Gemm (opset 11+, where C may be omitted) or MatMul with explicit transposes. */
+function product(b: GradBuilder, x: Value, y: Value, transA: number, transB: number, alpha: number): Value {
+  if (b.opset >= 11) return b.op('Gemm', [x, y], { transA, transB, alpha });
+  const p = b.op('MatMul', [transA ? b.transposeLast(x) : x, transB ? b.transposeLast(y) : y]);
+  return b.scale(p, alpha);
+}
 
 function dims(ctx: NodeCtx): { m: number; k: number; n: number } {
   const A = input(ctx, 0).shape;
@@ -79,6 +89,23 @@ export const Gemm = defineOp({
         out: { buf: out.id, dtype: out.dtype },
       };
     },
+  },
+  // With A' = op(A), B' = op(B): dA' = alpha dY B'^T, dB' = alpha A'^T dY, dC = beta dY summed to C's shape.
+  // Each product is arranged so its B operand is read along rows where the layout allows.
+  grad: (ctx, e) => {
+    const dy = ctx.dOutputs[0];
+    if (dy === undefined) return [undefined, undefined, undefined];
+    const b = new GradBuilder(e, ctx.opset);
+    const [A, B, C] = [input(ctx, 0), input(ctx, 1), ctx.inputs[2]];
+    const [ta, tb] = [intAttr(ctx, 'transA'), intAttr(ctx, 'transB')];
+    const alpha = floatAttr(ctx, 'alpha');
+    let dA: Value | undefined;
+    let dB: Value | undefined;
+    if (ctx.needs[0])
+      dA = ta === 0 ? (tb === 1 ? product(b, dy, B, 0, 0, alpha) : product(b, dy, b.transposeLast(B), 0, 0, alpha)) : product(b, B, dy, tb, 1, alpha);
+    if (ctx.needs[1]) dB = tb === 0 ? product(b, A, dy, 1 - ta, 0, alpha) : product(b, dy, A, 1, ta, alpha);
+    const dC = C !== undefined && ctx.needs[2] ? b.scale(b.sumTo(dy, C.shape), floatAttr(ctx, 'beta')) : undefined;
+    return [dA, dB, dC];
   },
   coverage: 'float32; C optional (required before opset 11) and broadcast to [M, N]; beta * C is computed even when beta = 0, as ONNX specifies',
 });

@@ -7,6 +7,7 @@ import type { MatOperand } from './compute.ts';
 import { defineOp, input, type NodeCtx, shapeError } from './define.ts';
 import { FLOAT, MAX_KNOWN_OPSET } from './elementwise.ts';
 import { arg } from './expr.ts';
+import { GradBuilder } from './grad.ts';
 
 interface MatmulDims {
   batch: number[];
@@ -81,6 +82,19 @@ export const MatMul = defineOp({
         out: { buf: out.id, dtype: out.dtype },
       };
     },
+  },
+  // dA = dY B^T, dB = A^T dY over the promoted [batch..., r, c] forms, summed back over broadcast batch dims.
+  // The transposed operand is materialised (a Transpose kernel) so each product reads B along rows.
+  grad: (ctx, e) => {
+    const dy = ctx.dOutputs[0];
+    if (dy === undefined) return [undefined, undefined];
+    const b = new GradBuilder(e, ctx.opset);
+    const d = dims(ctx);
+    const [A, B] = [input(ctx, 0), input(ctx, 1)];
+    const g = b.reshape(dy, [...d.batch, d.m, d.n]);
+    const dA = ctx.needs[0] ? b.reshape(b.sumTo(b.op('MatMul', [g, b.transposeLast(b.reshape(B, d.bShape))]), d.aShape), A.shape) : undefined;
+    const dB = ctx.needs[1] ? b.reshape(b.sumTo(b.op('MatMul', [b.transposeLast(b.reshape(A, d.aShape)), g]), d.bShape), B.shape) : undefined;
+    return [dA, dB];
   },
   coverage: 'float32; batched with numpy broadcasting of leading dims; sum over k in increasing order',
 });

@@ -2,12 +2,14 @@
 // pre-map, the combining op, its identity and the post-map.
 
 import type { DType } from '../ir/dtype.ts';
+import type { Value } from '../ir/graph.ts';
 import { contiguousStrides, normalizeAxis, numel } from '../ir/shape.ts';
 import { attr } from './attr.ts';
 import type { ReduceCompute } from './compute.ts';
 import { constInput, defineOp, fail, input, intAttr, intsAttr, type NodeCtx, type OpDef } from './define.ts';
 import { MAX_KNOWN_OPSET, NUMERIC } from './elementwise.ts';
 import { arg, div, type Expr, exp, lit, log, mul, sqrt } from './expr.ts';
+import { GradBuilder } from './grad.ts';
 
 /** Axes to reduce, sorted; [] means none (noop_with_empty_axes). */
 function axesOf(ctx: NodeCtx, axesInputSince: number): number[] {
@@ -35,7 +37,30 @@ interface ReduceSpec {
   init: ReduceCompute['init'];
   pre?: (x: Expr) => Expr;
   post?: (acc: Expr, count: number) => Expr;
+  /** How dX follows from dY (broadcast back over the reduced axes); absent: no gradient rule. */
+  grad?: 'sum' | 'mean' | 'extreme' | 'l2' | 'logsumexp';
   coverage: string;
+}
+
+/** dX for dY and Y reshaped to keep the reduced axes as size 1 (so they broadcast over X). */
+function reduceGrad(kind: NonNullable<ReduceSpec['grad']>, b: GradBuilder, x: Value, dyK: Value, yK: Value, axes: number[]): Value {
+  const zero = b.f32(0);
+  switch (kind) {
+    case 'sum':
+      return b.expand(dyK, x.shape);
+    case 'mean':
+      return b.expand(b.div(dyK, b.f32(numel(axes.map((a) => x.shape[a])))), x.shape);
+    case 'extreme': {
+      // Ties share the gradient equally.
+      const hit = b.equal(x, yK);
+      const count = b.reduceSum(b.where(hit, b.f32(1), zero), axes, true);
+      return b.where(hit, b.div(dyK, count), zero);
+    }
+    case 'l2':
+      return b.where(b.equal(yK, zero), zero, b.div(b.mul(dyK, x), yK));
+    case 'logsumexp':
+      return b.mul(dyK, b.exp(b.sub(x, yK)));
+  }
 }
 
 function reduceOp(spec: ReduceSpec): OpDef {
@@ -61,6 +86,18 @@ function reduceOp(spec: ReduceSpec): OpDef {
       axes: attr.ints({ optional: true, doc: `before opset ${spec.axesInputSince}` }),
     },
     infer,
+    grad:
+      spec.grad &&
+      ((ctx, e) => {
+        const dy = ctx.dOutputs[0];
+        const x = input(ctx, 0);
+        if (dy === undefined || !ctx.needs[0]) return ctx.inputs.map(() => undefined);
+        const b = new GradBuilder(e, ctx.opset);
+        const axes = axesOf(ctx, spec.axesInputSince);
+        const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+        const dx = reduceGrad(spec.grad!, b, x, b.reshape(dy, kept), b.reshape(ctx.outputs[0], kept), axes);
+        return [dx, ...ctx.inputs.slice(1).map(() => undefined)];
+      }),
     lowering: {
       kind: 'kernel',
       compute: (ctx): ReduceCompute => {
@@ -97,6 +134,7 @@ const FLOAT: readonly DType[] = ['float32'];
 
 export const ReduceSum = reduceOp({
   name: 'ReduceSum',
+  grad: 'sum',
   axesInputSince: 13,
   types: NUMERIC,
   combine: 'add',
@@ -105,6 +143,7 @@ export const ReduceSum = reduceOp({
 });
 export const ReduceMean = reduceOp({
   name: 'ReduceMean',
+  grad: 'mean',
   axesInputSince: 18,
   types: FLOAT,
   combine: 'add',
@@ -118,10 +157,11 @@ export const ReduceProd = reduceOp({
   types: NUMERIC,
   combine: 'mul',
   init: 'one',
-  coverage: 'sequential product; empty set gives 1',
+  coverage: 'sequential product; empty set gives 1; no gradient rule (x / y is wrong where an element is 0)',
 });
 export const ReduceMax = reduceOp({
   name: 'ReduceMax',
+  grad: 'extreme',
   axesInputSince: 18,
   combine: 'max',
   init: 'lowest',
@@ -130,6 +170,7 @@ export const ReduceMax = reduceOp({
 });
 export const ReduceMin = reduceOp({
   name: 'ReduceMin',
+  grad: 'extreme',
   axesInputSince: 18,
   combine: 'min',
   init: 'highest',
@@ -138,6 +179,7 @@ export const ReduceMin = reduceOp({
 });
 export const ReduceL2 = reduceOp({
   name: 'ReduceL2',
+  grad: 'l2',
   axesInputSince: 18,
   types: FLOAT,
   combine: 'add',
@@ -148,6 +190,7 @@ export const ReduceL2 = reduceOp({
 });
 export const ReduceLogSumExp = reduceOp({
   name: 'ReduceLogSumExp',
+  grad: 'logsumexp',
   axesInputSince: 18,
   types: FLOAT,
   combine: 'add',

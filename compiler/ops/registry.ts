@@ -8,6 +8,7 @@ import { Cast, CastLike, Clip, Dropout, Expand, Shape } from './convert_ops.ts';
 import type { OpDef } from './define.ts';
 import { Gather, Pad } from './gather_pad.ts';
 import { Gemm } from './gemm.ts';
+import { GRAD_KERNEL_OPS } from './grad_kernels.ts';
 import { MatMul } from './matmul.ts';
 import { BatchNormalization, InstanceNormalization, LayerNormalization, LRN } from './norm.ts';
 import { ReduceL2, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum } from './reduce.ts';
@@ -98,6 +99,7 @@ const ALL_OPS: readonly OpDef[] = [
   Transpose,
   Unsqueeze,
   Where,
+  ...GRAD_KERNEL_OPS,
 ];
 
 /** Sorted by name, so docs, dumps and fingerprints never depend on declaration order. */
@@ -108,7 +110,7 @@ export const OPS: ReadonlyMap<string, OpDef> = new Map(
 /** Looks up an ONNX (domain, op_type) pair. */
 export function onnxOp(domain: string, opType: string): OpDef | undefined {
   if (domain !== '' && domain !== 'ai.onnx') return undefined;
-  for (const op of OPS.values()) if (op.onnx.opType === opType) return op;
+  for (const op of OPS.values()) if (op.onnx.domain === '' && op.onnx.opType === opType) return op;
   return undefined;
 }
 

@@ -5,6 +5,7 @@ import { broadcastShapes, sameShape } from '../ir/shape.ts';
 import { defineOp, input, type OpDef, shapeError } from './define.ts';
 import { inferBroadcast, MAX_KNOWN_OPSET, NUMERIC } from './elementwise.ts';
 import { type Expr, eq, ge, gt, le, lit, lt, mul, select } from './expr.ts';
+import { broadcastGrad } from './grad.ts';
 
 function compareOp(name: string, since: number, f: (a: Expr, b: Expr) => Expr): OpDef {
   return defineOp({
@@ -42,6 +43,12 @@ export const Where = defineOp({
   attrs: {},
   infer: (ctx) => [{ dtype: input(ctx, 1).dtype, shape: inferBroadcast(ctx)[0].shape }],
   lowering: { kind: 'elementwise', scalar: (args) => select(args[0] as Expr, args[1] as Expr, args[2] as Expr) },
+  // The condition routes dY to X where true, to Y where false.
+  grad: broadcastGrad((b, i, dy, ctx) => {
+    if (i === 0) return undefined;
+    const zero = b.f32(0);
+    return i === 1 ? b.where(ctx.inputs[0]!, dy, zero) : b.where(ctx.inputs[0]!, zero, dy);
+  }),
   coverage: 'numpy broadcasting over all three inputs',
 });
 
@@ -69,5 +76,10 @@ export const PRelu = defineOp({
       return select(lt(x, lit(0, x.dtype)), mul(slope, x), x);
     },
   },
+  grad: broadcastGrad((b, i, dy, ctx) => {
+    const [x, slope] = [ctx.inputs[0]!, ctx.inputs[1]!];
+    const neg = b.less(x, b.f32(0));
+    return i === 0 ? b.where(neg, b.mul(dy, slope), dy) : b.where(neg, b.mul(dy, x), b.f32(0));
+  }),
   coverage: 'slope broadcast to X; x if x >= 0 else slope * x',
 });

@@ -2,6 +2,7 @@ import { normalizeAxis, numel, shapeStr } from '../ir/shape.ts';
 import { attr } from './attr.ts';
 import { constInput, defineOp, fail, input, intAttr } from './define.ts';
 import { ANY_DTYPE, MAX_KNOWN_OPSET } from './elementwise.ts';
+import { reshapeGrad } from './grad.ts';
 
 export const Reshape = defineOp({
   name: 'Reshape',
@@ -43,6 +44,7 @@ export const Reshape = defineOp({
     return [{ dtype: x.dtype, shape: out }];
   },
   lowering: { kind: 'alias' },
+  grad: reshapeGrad,
   coverage: 'shape must be a compile-time constant; 0 and -1 as in the spec; allowzero supported',
 });
 
@@ -61,6 +63,7 @@ export const Flatten = defineOp({
     return [{ dtype: x.dtype, shape: [numel(x.shape.slice(0, a)), numel(x.shape.slice(a))] }];
   },
   lowering: { kind: 'alias' },
+  grad: reshapeGrad,
   coverage: 'any axis in [-r, r]',
 });
 
@@ -73,5 +76,6 @@ export const Identity = defineOp({
   attrs: {},
   infer: (ctx) => [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }],
   lowering: { kind: 'alias' },
+  grad: reshapeGrad,
   coverage: 'tensor inputs only (no sequences or optionals)',
 });

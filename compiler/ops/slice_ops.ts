@@ -9,6 +9,7 @@ import { attr } from './attr.ts';
 import { axisAttr, constInput, defineOp, fail, input, intsAttr, type NodeCtx, shapeError } from './define.ts';
 import { ANY_DTYPE, MAX_KNOWN_OPSET } from './elementwise.ts';
 import { arg } from './expr.ts';
+import { GradBuilder } from './grad.ts';
 
 interface SliceDims {
   shape: number[];
@@ -84,6 +85,26 @@ export const Slice = defineOp({
         body: [arg(0, x.dtype)],
       };
     },
+  },
+  // Unit steps: dY zero-padded back to X's shape. Other steps: dY scattered along the axis first
+  // (a MatMul with a constant 0/1 matrix; see GradBuilder.scatterAxis).
+  grad: (ctx, e) => {
+    const dy = ctx.dOutputs[0];
+    if (dy === undefined || !ctx.needs[0]) return ctx.inputs.map(() => undefined);
+    const b = new GradBuilder(e, ctx.opset);
+    const dims = input(ctx, 0).shape;
+    const d = sliceDims(ctx);
+    let g = dy;
+    const begin = dims.map(() => 0);
+    const end = dims.map(() => 0);
+    dims.forEach((n, a) => {
+      if (d.steps[a] !== 1) g = b.scatterAxis(g, a, n, (o) => d.starts[a] + o * d.steps[a]);
+      else {
+        begin[a] = d.starts[a];
+        end[a] = n - d.starts[a] - d.shape[a];
+      }
+    });
+    return [b.pad(g, begin, end), ...ctx.inputs.slice(1).map(() => undefined)];
   },
   coverage: 'starts/ends/axes/steps must be compile-time constants; negative steps supported; a strided copy kernel',
 });
@@ -172,6 +193,18 @@ export const Concat = defineOp({
         out: { buf: out.id, dtype: out.dtype },
       };
     },
+  },
+  // Each input gets its block of dY along the axis.
+  grad: (ctx, e) => {
+    const dy = ctx.dOutputs[0];
+    const b = new GradBuilder(e, ctx.opset);
+    const a = axisAttr(ctx, input(ctx, 0).shape.length);
+    let at = 0;
+    return ctx.inputs.map((x, i) => {
+      const size = x!.shape[a];
+      at += size;
+      return dy !== undefined && ctx.needs[i] ? b.slice(dy, [a], [at - size], [at]) : undefined;
+    });
   },
   coverage: 'any number of inputs, any axis; a copy kernel',
 });

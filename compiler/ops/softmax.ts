@@ -4,6 +4,7 @@ import { normalizeAxis, numel } from '../ir/shape.ts';
 import { attr } from './attr.ts';
 import { defineOp, fail, input, intAttr, type NodeCtx } from './define.ts';
 import { FLOAT, MAX_KNOWN_OPSET } from './elementwise.ts';
+import { GradBuilder } from './grad.ts';
 
 function view(ctx: NodeCtx): { outer: number; axis: number; inner: number } {
   const shape = input(ctx, 0).shape;
@@ -14,6 +15,14 @@ function view(ctx: NodeCtx): { outer: number; axis: number; inner: number } {
   return { outer, axis: numel(shape.slice(a)), inner: 1 };
 }
 
+/** The axes a softmax normalises over: one (opset 13+) or all from `axis` on (opsets 1-12). */
+function normalizedAxes(ctx: NodeCtx): number[] {
+  const r = input(ctx, 0).shape.length;
+  const a = normalizeAxis(intAttr(ctx, 'axis'), Math.max(r, 1)) ?? 0;
+  if (r === 0) return [];
+  return ctx.opset >= 13 ? [a] : [...Array(r - a).keys()].map((i) => a + i);
+}
+
 function softmaxOp(name: 'Softmax' | 'LogSoftmax', log: boolean) {
   return defineOp({
     name,
@@ -22,6 +31,16 @@ function softmaxOp(name: 'Softmax' | 'LogSoftmax', log: boolean) {
     outputs: ['output'],
     types: { T: FLOAT },
     attrs: { axis: attr.int({ default: (opset) => (opset >= 13 ? -1 : 1) }) },
+    // Softmax: dX = y (dY - sum(dY y)); LogSoftmax: dX = dY - exp(y) sum(dY); sums over the normalised axes.
+    grad: (ctx, e) => {
+      const dy = ctx.dOutputs[0];
+      if (dy === undefined || !ctx.needs[0]) return [undefined];
+      const b = new GradBuilder(e, ctx.opset);
+      const y = ctx.outputs[0];
+      const axes = normalizedAxes(ctx);
+      if (log) return [b.sub(dy, b.mul(b.exp(y), b.reduceSum(dy, axes, true)))];
+      return [b.mul(y, b.sub(dy, b.reduceSum(b.mul(dy, y), axes, true)))];
+    },
     infer: (ctx) => {
       view(ctx);
       return [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }];

@@ -2,6 +2,7 @@ import { normalizeAxis, shapeStr } from '../ir/shape.ts';
 import { attr } from './attr.ts';
 import { constInput, defineOp, fail, input, intsAttr, type NodeCtx } from './define.ts';
 import { ANY_DTYPE, MAX_KNOWN_OPSET } from './elementwise.ts';
+import { reshapeGrad } from './grad.ts';
 
 function axesOf(ctx: NodeCtx): number[] | undefined {
   if (ctx.opset < 13) return intsAttr(ctx, 'axes') ? [...(intsAttr(ctx, 'axes') as number[])] : undefined;
@@ -35,6 +36,7 @@ export const Squeeze = defineOp({
     return [{ dtype: x.dtype, shape: x.shape.filter((_, i) => !axes.includes(i)) }];
   },
   lowering: { kind: 'alias' },
+  grad: reshapeGrad,
   coverage: 'axes must be compile-time constants',
 });
 
@@ -60,5 +62,6 @@ export const Unsqueeze = defineOp({
     return [{ dtype: x.dtype, shape: out }];
   },
   lowering: { kind: 'alias' },
+  grad: reshapeGrad,
   coverage: 'axes must be compile-time constants',
 });

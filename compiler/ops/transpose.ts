@@ -3,6 +3,7 @@ import { attr } from './attr.ts';
 import { defineOp, fail, input, intsAttr, type NodeCtx } from './define.ts';
 import { ANY_DTYPE, MAX_KNOWN_OPSET } from './elementwise.ts';
 import { arg } from './expr.ts';
+import { GradBuilder } from './grad.ts';
 
 function perm(ctx: NodeCtx): number[] {
   const r = input(ctx, 0).shape.length;
@@ -44,6 +45,14 @@ export const Transpose = defineOp({
         body: [arg(0, x.dtype)],
       };
     },
+  },
+  // The inverse permutation.
+  grad: (ctx, e) => {
+    const dy = ctx.dOutputs[0];
+    if (dy === undefined || !ctx.needs[0]) return [undefined];
+    const p = perm(ctx);
+    const inv = p.map((_, i) => p.indexOf(i));
+    return [new GradBuilder(e, ctx.opset).transpose(dy, inv)];
   },
   coverage: 'any permutation; a strided copy kernel',
 });

@@ -6,6 +6,10 @@ import { attr } from './attr.ts';
 import type { WindowCompute } from './compute.ts';
 import { defineOp, fail, input, intAttr, intsAttr, type LowerCtx, type NodeCtx, type OpDef, shapeError } from './define.ts';
 import { MAX_KNOWN_OPSET } from './elementwise.ts';
+import { GradBuilder } from './grad.ts';
+
+/** The resolved geometry attributes of the gradient ops (compiler/ops/grad_kernels.ts). */
+const gradAttrs = (g: Geometry) => ({ kernel_shape: g.kernel, strides: g.strides, dilations: g.dilations, pads: [...g.padsBegin, ...g.padsEnd] });
 
 const AUTO_PAD = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'];
 
@@ -88,6 +92,14 @@ function poolOp(name: 'MaxPool' | 'AveragePool', since: number): OpDef {
       return [{ dtype: x.dtype, shape: [x.shape[0], x.shape[1], ...geo(ctx).outSpatial] }];
     },
     lowering: { kind: 'kernel', compute: (ctx) => windowCompute(ctx, name === 'MaxPool' ? 'max' : 'avg', geo(ctx), 1) },
+    grad: (ctx, e) => {
+      const dy = ctx.dOutputs[0];
+      if (dy === undefined || !ctx.needs[0]) return [undefined];
+      const b = new GradBuilder(e, ctx.opset);
+      const x = input(ctx, 0);
+      if (name === 'MaxPool') return [b.op('MaxPoolGrad', [x, dy], gradAttrs(geo(ctx)))];
+      return [b.op('AveragePoolGrad', [dy], { ...gradAttrs(geo(ctx)), input_shape: [...x.shape], count_include_pad: intAttr(ctx, 'count_include_pad') })];
+    },
     coverage:
       name === 'MaxPool'
         ? 'float32, any spatial rank, pads/auto_pad/strides/dilations/ceil_mode; the Indices output is not supported'
@@ -162,6 +174,28 @@ export const Conv = defineOp({
       const { group, ...g } = convGeometry(ctx);
       return windowCompute(ctx, 'conv', g, group);
     },
+  },
+  // dW by its own kernel (ConvWeightGrad), dB = dY summed over N and space.
+  grad: (ctx, e) => {
+    const dy = ctx.dOutputs[0];
+    if (dy === undefined) return [undefined, undefined, undefined];
+    const b = new GradBuilder(e, ctx.opset);
+    const { group, ...g } = convGeometry(ctx);
+    const [x, w] = [input(ctx, 0), input(ctx, 1)];
+    // dX is ConvTranspose(dY, W) with the conv's pads (same per-output order: channels of the
+    // group, then kernel positions); output_padding restores input rows the conv's last window skipped.
+    const outPad = g.kernel.map(
+      (k, i) => x.shape[i + 2] + g.padsBegin[i] + g.padsEnd[i] - ((k - 1) * g.dilations[i] + 1) - g.strides[i] * (g.outSpatial[i] - 1),
+    );
+    const empty = g.outSpatial.some((o) => o === 0);
+    const dX = !ctx.needs[0]
+      ? undefined
+      : empty
+        ? b.zeros(x.shape)
+        : b.op('ConvTranspose', [dy, w], { strides: g.strides, dilations: g.dilations, pads: [...g.padsBegin, ...g.padsEnd], group, output_padding: outPad });
+    const dW = ctx.needs[1] ? b.op('ConvWeightGrad', [x, dy], { ...gradAttrs(g), group }) : undefined;
+    const dB = ctx.inputs[2] !== undefined && ctx.needs[2] ? b.reduceSum(dy, [0, ...g.kernel.map((_, i) => i + 2)], false) : undefined;
+    return [dX, dW, dB];
   },
   coverage: 'float32, any spatial rank, groups, pads/auto_pad/strides/dilations; per output: sum over (channel, kernel position) in row-major order, then + B',
 });

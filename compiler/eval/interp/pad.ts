@@ -1,19 +1,9 @@
 // Interprets a pad plan.
 import { contiguousStrides } from '../../ir/shape.ts';
 import type { PadPlan } from '../../kernels/plan.ts';
+import { padSource } from '../../ops/gather_pad.ts';
 import type { Scalar } from '../scalar.ts';
 import { type Buffers, forEachIndex, get } from './walk.ts';
-
-/** Mirrors padMap in compiler/codegen/views/pad.ts. */
-function padSource(mode: PadPlan['mode'], s: number, n: number): number | undefined {
-  if (mode === 'constant') return s < 0 || s >= n ? undefined : s;
-  if (mode === 'edge') return s < 0 ? 0 : s >= n ? n - 1 : s;
-  if (mode === 'wrap') return ((s % n) + n) % n;
-  if (n === 1) return 0;
-  const period = 2 * (n - 1);
-  const m = ((s % period) + period) % period;
-  return m < n ? m : period - m;
-}
 
 export function padInterp(p: PadPlan, bufs: Buffers): void {
   const x = get(bufs, p.input.buf) as unknown as Scalar[];
