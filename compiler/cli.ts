@@ -2,6 +2,7 @@
 // User errors print their VoltaError message (code first) and exit 1; anything
 // else is a bug in Volta: "internal error", the stack, exit 2.
 import { HELP, type Io, MAIN_HELP, parse, stdio, type Values } from './cli/args.ts';
+import { cmdBuild } from './cli/build_cmd.ts';
 import { cmdCompile } from './cli/compile_cmd.ts';
 import { cmdInspect } from './cli/inspect_cmd.ts';
 import { cmdRun } from './cli/run_cmd.ts';
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, (model: string, v: Values, io: Io) => Promise<num
   compile: cmdCompile,
   run: cmdRun,
   inspect: cmdInspect,
+  build: cmdBuild,
 };
 
 /** Runs one command line; returns the exit status (0 ok, 1 user error, 2 internal error). */

@@ -1,9 +1,10 @@
 // Volta as a dependency: `npm pack` (which builds dist/ through `prepare`), the tarball
 // installed offline into a fresh project, then used from there as a user would: a plain
 // .mjs file imports 'volta' and compiles and runs a model, and `npx volta` works.
-// Packing and installing are the expensive part, so they happen once for the whole file.
+// Then examples/model-project from a clean copy: `npm start` runs volta build and tsc, and
+// tsc rejects wrong input names and types. Packing happens once for the whole file.
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -71,5 +72,77 @@ console.log(JSON.stringify({ fingerprint: session.fingerprint, cacheHit: session
     const run = await inProject('npx', ['--offline', 'volta', 'run', 'mlp.onnx']);
     expect(run.stdout).toMatch(/probs\s+float32 \[1,10\]/);
     expect(run.stdout).toMatch(/cache\s+hit/);
+  });
+});
+
+describe('examples/model-project from a clean copy', () => {
+  // The copy keeps the example's layout (examples/model-project beside examples/mlp), with
+  // "volta": "file:../.." pointed at the packed tarball instead of the repository.
+  const examples = join(work, 'examples');
+  const app = join(examples, 'model-project');
+  const npm = (args: string[]) => exec('npm', args, { cwd: app, env, maxBuffer: 16 << 20 });
+
+  beforeAll(() => {
+    cpSync(join(ROOT, 'examples', 'mlp'), join(examples, 'mlp'), { recursive: true });
+    cpSync(join(ROOT, 'examples', 'model-project'), app, {
+      recursive: true,
+      filter: (f) => !/[/\\](node_modules|generated|dist|\.volta-cache)$/.test(f),
+    });
+    installOffline(app, tarball);
+  });
+
+  it('npm start builds (volta build as prebuild, then tsc) and runs it; a second start rewrites nothing', async () => {
+    const first = await npm(['start']);
+    expect(first.stdout).toMatch(/digits \(c\): import [\d.]+ ms/);
+    expect(first.stdout).toMatch(/digits \(c\): cc [\d.]+ ms/);
+    expect(first.stdout).toMatch(/fingerprint matches the recorded one/);
+    expect(first.stdout).toMatch(/class \d with probability 0\.\d{4}/);
+    const gen = join(app, 'generated', 'digits');
+    const dts = readFileSync(join(gen, 'index.d.ts'), 'utf8');
+    expect(dts).toMatch(/export declare function load\(options\?: \{\s*target\?: DigitsTarget;?\s*\}\): Promise<DigitsModel>/);
+    expect(dts).toMatch(/run\(inputs: DigitsInputs\): Promise<DigitsOutputs>/);
+    expect(dts).toMatch(/float32 \[1,784\][^\n]*\n\s*readonly input: Float32Array/);
+    expect(dts).toMatch(/float32 \[1,10\][^\n]*\n\s*probs: Float32Array/);
+    const fp = Volta.compileOnly(MODEL, { target: 'c' }).fingerprint;
+    expect(dts).toContain(fp);
+    const stamp = statSync(join(gen, 'c', 'volta.node')).mtimeMs;
+    const second = await npm(['start']);
+    expect(second.stdout).toMatch(/digits: unchanged \(cache hit\), nothing written/);
+    expect(statSync(join(gen, 'c', 'volta.node')).mtimeMs).toBe(stamp);
+  });
+
+  it('tsc rejects a wrong input name and a wrong typed-array type', async () => {
+    const bad = {
+      name: 'await m.run({ inptu: new Float32Array(784) });',
+      type: 'await m.run({ input: new Float64Array(784) });',
+    };
+    for (const [k, call] of Object.entries(bad))
+      writeFileSync(join(app, 'src', `bad_${k}.ts`), `import { load } from '../generated/digits/index.js';\nconst m = await load();\n${call}\n`);
+    const tsc = await exec(join(app, 'node_modules', '.bin', 'tsc'), ['-p', '.', '--noEmit'], { cwd: app }).then(
+      () => ({ stdout: '', code: 0 }),
+      (e: { stdout: string; code: number }) => e,
+    );
+    expect(tsc.code).not.toBe(0);
+    expect(tsc.stdout).toMatch(/bad_name\.ts\(3,\d+\): error TS\d+: .*'inptu' does not exist in type 'DigitsInputs'/);
+    expect(tsc.stdout).toMatch(/bad_type\.ts\(3,\d+\): error TS2322: Type 'Float64Array.*' is not assignable to type 'Float32Array/);
+    expect(tsc.stdout).not.toMatch(/main\.ts/);
+  });
+
+  it('load() refuses an addon whose fingerprint is not the one index.js recorded', async () => {
+    const gen = join(app, 'generated', 'digits');
+    const js = readFileSync(join(gen, 'index.js'), 'utf8');
+    const fp = /"c": "([0-9a-f]{64})"/.exec(js)![1];
+    writeFileSync(
+      join(app, 'tampered.mjs'),
+      `import { load } from './generated/digits/index.js';\ntry { await load(); console.log('loaded'); } catch (e) { console.log(e.message); }\n`,
+    );
+    const original = readFileSync(join(gen, 'index.js'));
+    try {
+      writeFileSync(join(gen, 'index.js'), js.replaceAll(fp, '0'.repeat(64)));
+      const { stdout } = await exec(process.execPath, ['tampered.mjs'], { cwd: app });
+      expect(stdout).toMatch(/^\[VOLTA_E_ADDON\] addon .*volta\.node has fingerprint [0-9a-f]{64}; supported: 0{64}/);
+    } finally {
+      writeFileSync(join(gen, 'index.js'), original);
+    }
   });
 });

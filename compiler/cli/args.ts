@@ -6,11 +6,14 @@ import { namedFiles, readInputFile } from './tensor_files.ts';
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** stdout is a terminal: `volta build` redraws its progress table in place. */
+  readonly isTTY?: boolean;
 }
 
 export const stdio: Io = {
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
+  isTTY: process.stdout.isTTY === true,
 };
 
 // ---- help -------------------------------------------------------------------
@@ -23,6 +26,8 @@ Commands:
   compile <model.onnx> -o <dir>   write the generated sources, weights and plan, and build the addon
   run <model.onnx>                compile (cached), run once and print the outputs and timings
   inspect <model.onnx>            show ops, passes, kernel plans, memory plan and fingerprint;
+                                  --report out.html writes a visual compile report
+  build [--config <file>]         build every model of volta.config.yaml into a typed package
 
 Every command takes --json (one JSON object on stdout; see docs/CLI_JSON.md).
 
@@ -90,7 +95,26 @@ and the fingerprint. Nothing is built.
 Options:
   --passes                    also print each pass's IR text
   --compare <other.onnx>      compile both and name the first pass whose IR differs
+  --report <out.html>         write a self-contained HTML report: the graph before and after the
+                              passes, kernels and their ops, the memory plan, pass fingerprints,
+                              timings and each kernel's source
+  --dot <out.dot>             write the graph after the passes (kernels as clusters) as Graphviz DOT
 ${COMMON_OPTS}
+  -h, --help                  show this help
+`,
+  build: `Usage: volta build [--config volta.config.yaml] [options]
+
+Builds every model listed in the config (default ./volta.config.yaml) into
+<outDir>/<name>/: per target the addon, the emitted sources and the weights,
+plus index.js and index.d.ts, a typed wrapper: load() resolves to a model whose
+run() takes and returns typed arrays by name. Incremental: a model whose
+fingerprint and files are unchanged is a cache hit and nothing is rewritten.
+Shows progress per model and stage on a terminal, one line per event otherwise.
+
+Options:
+  --config <file>             the config file (default volta.config.yaml)
+  --cache <dir>               addon cache (default $VOLTA_CACHE_DIR or ./.volta-cache)
+  --json                      print one JSON object with every model's result
   -h, --help                  show this help
 `,
 };
@@ -117,11 +141,12 @@ export const SPECS: Record<string, OptSpec> = {
     runs: { type: 'string' },
     profile: { type: 'boolean' },
   },
-  inspect: { ...TARGET_MODE, passes: { type: 'boolean' }, compare: { type: 'string' } },
+  inspect: { ...TARGET_MODE, passes: { type: 'boolean' }, compare: { type: 'string' }, report: { type: 'string' }, dot: { type: 'string' } },
+  build: { config: { type: 'string' }, cache: { type: 'string' }, json: { type: 'boolean' } },
 };
 
 /** Commands that take no model argument. */
-export const NO_MODEL = new Set<string>([]);
+export const NO_MODEL = new Set(['build']);
 
 export type Values = Record<string, string | boolean | string[] | undefined>;
 

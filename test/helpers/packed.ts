@@ -6,7 +6,7 @@
 // then needs only what the repository's own `npm ci` put in the npm cache.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -61,28 +61,28 @@ function closure(deps: Record<string, string>): Record<string, LockEntry> {
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-/** Writes package.json + package-lock.json for a project depending on the tarball, then `npm ci --offline`. */
-export function installOffline(project: string, tarball: string, pkg: Record<string, unknown> = {}): void {
+/**
+ * Points the project's package.json (written if absent) at the tarball as `volta`, writes a
+ * package-lock.json for it and its other dependencies (from the repository's lock: the same
+ * versions this repository installed), then runs `npm ci --offline`.
+ */
+export function installOffline(project: string, tarball: string): void {
   mkdirSync(project, { recursive: true });
   const volta = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as LockEntry & { name: string };
   const spec = `file:${tarball}`;
-  const manifest = {
-    name: 'volta-consumer',
-    version: '1.0.0',
-    private: true,
-    type: 'module',
-    ...pkg,
-    dependencies: { ...(pkg.dependencies as object), volta: spec },
-  };
-  writeFileSync(join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const file = join(project, 'package.json');
+  const base = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { name: 'volta-consumer', version: '1.0.0', private: true, type: 'module' };
+  const manifest = { ...base, dependencies: { ...base.dependencies, volta: spec } };
+  writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
   const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
+  const { volta: _, ...others } = { ...manifest.dependencies, ...manifest.devDependencies } as Record<string, string>;
   const lock = {
     name: manifest.name,
     version: manifest.version,
     lockfileVersion: 3,
     requires: true,
     packages: {
-      '': { name: manifest.name, version: manifest.version, dependencies: manifest.dependencies },
+      '': { name: manifest.name, version: manifest.version, dependencies: manifest.dependencies, devDependencies: manifest.devDependencies },
       'node_modules/volta': {
         version: volta.version,
         resolved: spec,
@@ -92,7 +92,7 @@ export function installOffline(project: string, tarball: string, pkg: Record<str
         bin: volta.bin,
         engines: volta.engines,
       },
-      ...closure(volta.dependencies ?? {}),
+      ...closure({ ...(volta.dependencies ?? {}), ...others }),
     },
   };
   writeFileSync(join(project, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
