@@ -9,9 +9,17 @@ import { numel, sameShape, shapeStr } from '../compiler/ir/shape.ts';
 import { Tensor } from './tensor.ts';
 
 export interface Addon {
-  run(inputs: ArrayBufferView[], outputs: ArrayBufferView[], weights: Uint8Array, arena: Uint8Array): void;
+  run(inputs: ArrayBufferView[], outputs: ArrayBufferView[], weights: Uint8Array, arena: Uint8Array, pool?: unknown): void;
   /** Only in addons compiled with the profile option. */
-  runProfiled?(inputs: ArrayBufferView[], outputs: ArrayBufferView[], weights: Uint8Array, arena: Uint8Array): { kernels: string[]; ns: number[] };
+  runProfiled?(
+    inputs: ArrayBufferView[],
+    outputs: ArrayBufferView[],
+    weights: Uint8Array,
+    arena: Uint8Array,
+    pool?: unknown,
+  ): { kernels: string[]; ns: number[] };
+  /** C backend only: a thread pool (freed when this model is collected). */
+  createPool?(threads: number, minParallelWork: number): unknown;
   fingerprint: string;
   backend: string;
 }
@@ -59,10 +67,13 @@ export function loadAddon(path: string, fingerprint: string): Addon {
 
 export class AddonRunner {
   private readonly arena: Uint8Array;
+  private readonly pool: unknown;
 
+  /** threads: a pool of that many threads, created once here and reused by every run (C backend). */
   constructor(
     private readonly addon: Addon,
     private readonly model: AddonModel,
+    threads?: { threads: number; minParallelWork: number },
   ) {
     try {
       this.arena = new Uint8Array(Math.max(model.arenaBytes, 1));
@@ -72,6 +83,7 @@ export class AddonRunner {
         hint: 'use smaller shapes or a machine with more memory',
       });
     }
+    this.pool = threads === undefined ? undefined : this.addon.createPool?.(threads.threads, threads.minParallelWork);
   }
 
   get profiled(): boolean {
@@ -86,6 +98,7 @@ export class AddonRunner {
         outs.map((t) => t.data),
         this.model.weights,
         this.arena,
+        this.pool,
       ),
     );
     return this.named(outs);
@@ -103,6 +116,7 @@ export class AddonRunner {
         outs.map((t) => t.data),
         this.model.weights,
         this.arena,
+        this.pool,
       ),
     );
     return { outputs: this.named(outs), kernels: r.kernels.map((kernel, i) => ({ kernel, ns: r.ns[i] })) };

@@ -21,6 +21,10 @@ export interface SessionReport {
   readonly requestedTarget: 'c' | 'cuda';
   readonly backend: 'c' | 'cuda';
   readonly mode: 'strict' | 'balanced';
+  /** Instruction set the C code was built for (part of the fingerprint). */
+  readonly isa: string;
+  /** Threads the C kernels run on (1 on the CUDA backend); never part of the fingerprint. */
+  readonly threads: number;
   readonly fallback?: Fallback;
   readonly cacheHit: boolean;
   readonly addonPath: string;
@@ -87,12 +91,16 @@ export class LoadedModel {
       weights: compiled.weights,
       arenaBytes: compiled.memory.arenaBytes,
     };
-    this.runner = new AddonRunner(loadAddon(build.addonPath, compiled.fingerprint), model);
+    // One pool per loaded model, created here and reused by every run (no threads are started per run).
+    const threads = backend === 'c' ? compiled.options.threads : 1;
+    this.runner = new AddonRunner(loadAddon(build.addonPath, compiled.fingerprint), model, { threads, minParallelWork: compiled.options.minParallelWork });
     this.rep = {
       fingerprint: compiled.fingerprint,
       requestedTarget: compiled.options.target,
       backend,
       mode: compiled.options.mode,
+      isa: compiled.options.isa,
+      threads,
       fallback,
       cacheHit: build.cacheHit,
       addonPath: build.addonPath,

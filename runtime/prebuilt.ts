@@ -3,6 +3,7 @@
 // by the generated wrappers; load fails with VOLTA_E_ADDON when the addon's fingerprint is
 // not the one the wrapper was generated for.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { AnyTypedArray } from '../compiler/ir/dtype.ts';
 import { VoltaError } from '../compiler/ir/errors.ts';
@@ -14,6 +15,9 @@ export interface PrebuiltSpec {
   readonly inputs: readonly IoSpec[];
   readonly outputs: readonly IoSpec[];
   readonly arenaBytes: number;
+  /** C backend: threads of the model's pool (default $VOLTA_THREADS, else every core) and the work a task needs. */
+  readonly threads?: number;
+  readonly minParallelWork?: number;
 }
 
 export interface PrebuiltModel {
@@ -40,7 +44,13 @@ export async function loadPrebuilt(dir: string | URL, spec: PrebuiltSpec): Promi
       found: 'no usable CUDA device for the cuda build',
       hint: "load({ target: 'c' }) if the model was also built for c",
     });
-  const runner = new AddonRunner(addon, { fingerprint: spec.fingerprint, inputs: spec.inputs, outputs: spec.outputs, weights, arenaBytes: spec.arenaBytes });
+  const threads = spec.threads ?? (Number(process.env.VOLTA_THREADS) || availableParallelism());
+  const pool = spec.backend === 'c' && spec.minParallelWork !== undefined ? { threads, minParallelWork: spec.minParallelWork } : undefined;
+  const runner = new AddonRunner(
+    addon,
+    { fingerprint: spec.fingerprint, inputs: spec.inputs, outputs: spec.outputs, weights, arenaBytes: spec.arenaBytes },
+    pool,
+  );
   return {
     fingerprint: spec.fingerprint,
     inputs: spec.inputs,

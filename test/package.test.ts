@@ -146,3 +146,31 @@ describe('examples/model-project from a clean copy', () => {
     }
   });
 });
+
+describe('volta build with a list of targets, in the installed package', () => {
+  it('builds c and cuda side by side; load() picks the target, and cuda without a device is a typed error', async () => {
+    writeFileSync(join(project, 'two.yaml'), 'outDir: gen\nmodels:\n  - name: digits\n    path: mlp.onnx\n    target: [c, cuda]\n');
+    const built = await inProject('npx', ['--offline', 'volta', 'build', '--config', 'two.yaml', '--json']);
+    const [m] = JSON.parse(built.stdout).models as { targets: { target: string; fingerprint: string }[] }[];
+    expect(m.targets.map((t) => t.target)).toEqual(['c', 'cuda']);
+    expect(m.targets[0].fingerprint).not.toBe(m.targets[1].fingerprint);
+    const dts = readFileSync(join(project, 'gen', 'digits', 'index.d.ts'), 'utf8');
+    expect(dts).toContain(`readonly c: "${m.targets[0].fingerprint}"`);
+    expect(dts).toContain(`readonly cuda: "${m.targets[1].fingerprint}"`);
+    writeFileSync(
+      join(project, 'two.mjs'),
+      `import { load } from './gen/digits/index.js';
+const input = new Float32Array(784).fill(0.5);
+const c = await load({ target: 'c' });
+const r = { c: c.fingerprint, probs: Array.from((await c.run({ input })).probs) };
+try { r.cuda = Array.from((await (await load({ target: 'cuda' })).run({ input })).probs); } catch (e) { r.cudaError = e.message; }
+console.log(JSON.stringify(r));
+`,
+    );
+    const r = JSON.parse((await inProject(process.execPath, ['two.mjs'])).stdout) as { c: string; probs: number[]; cuda?: number[]; cudaError?: string };
+    expect(r.c).toBe(m.targets[0].fingerprint);
+    // Without a GPU (CI) loading the cuda build says so; on a GPU it gives the C backend's bits.
+    if (r.cudaError !== undefined) expect(r.cudaError).toMatch(/^\[VOLTA_E_NO_CUDA_DEVICE\]/);
+    else expect(r.cuda).toEqual(r.probs);
+  });
+});

@@ -40,6 +40,13 @@ export const COMMON_OPTS = `  --target c|cuda             backend (default c)
                               need a value to compile; 'run' specialises on --input values instead
   --mode strict|balanced      strict (default) never falls back; balanced falls back from cuda
                               to c, with a note (NaN/Inf constants are accepted in both)
+  --isa native|portable|<level>
+                              instruction set of the C build: native (default: this host's
+                              x86-64 level or aarch64), portable (baseline x86-64), or a level
+                              such as x86-64-v3 (part of the fingerprint)
+  --threads <n>               threads the C kernels run on (default $VOLTA_THREADS, else all
+                              cores); never changes the output bits
+
   --input-shape <name=d0,d1,...>
                               fix an input's shape (repeatable), e.g. --input-shape input=1,784
   --json                      print one JSON object instead of text (docs/CLI_JSON.md)`;
@@ -129,6 +136,8 @@ export const TARGET_MODE: OptSpec = {
   bind: { type: 'string', multiple: true },
   'input-shape': { type: 'string', multiple: true },
   json: { type: 'boolean' },
+  isa: { type: 'string' },
+  threads: { type: 'string' },
 };
 
 export const SPECS: Record<string, OptSpec> = {
@@ -177,12 +186,19 @@ export function compileOptions(v: Values, cmd = 'run'): CompileOptions {
   const binds = namedFiles('bind', v.bind as string[] | undefined, (found) => usage(cmd, found));
   const shapes = inputShapes(v['input-shape'] as string[] | undefined, cmd);
   const bindInputs = Object.fromEntries([...binds].map(([name, file]) => [name, readInputFile(file)]));
-  return {
+  const o: { -readonly [K in keyof CompileOptions]: CompileOptions[K] } = {
     target: v.target as CompileOptions['target'],
     mode: v.mode as CompileOptions['mode'],
     ...(binds.size > 0 ? { bindInputs } : {}),
     ...(shapes ? { inputShapes: shapes } : {}),
   };
+  if (typeof v.isa === 'string') o.isa = v.isa as CompileOptions['isa'];
+  if (typeof v.threads === 'string') {
+    const n = Number(v.threads);
+    if (!/^[0-9]+$/.test(v.threads) || !Number.isInteger(n)) throw usage(cmd, `--threads ${JSON.stringify(v.threads)} is not an integer from 1 to 1024`);
+    o.threads = n;
+  }
+  return o;
 }
 
 /** --input-shape name=d0,d1,... (repeatable) -> inputShapes; '' after '=' is a scalar. */

@@ -1,19 +1,26 @@
 // Volta 0.1.0: node-addon-api glue for compiled models (c backend).
 #include <napi.h>
-#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include "volta_rt.h"
 
 // Model entry points and metadata, defined by the generated model.c / model.cu.
 // The glue is the same for every model, so it is compiled once per cache and
 // only the model source is compiled per fingerprint.
 extern "C" {
-int volta_run(void *const *inputs, void *const *outputs, const uint8_t *weights, uint8_t *arena);
+int volta_run(void *const *inputs, void *const *outputs, const uint8_t *weights, uint8_t *arena, const volta_rt *rt);
+extern const uint64_t volta_scratch_bytes;
 // Defined only by models compiled with the profile option; weak, since the glue is shared.
-__attribute__((weak)) int volta_run_profiled(void *const *inputs, void *const *outputs, const uint8_t *weights, uint8_t *arena, uint64_t (*now)(void),
-                                             uint64_t *ns);
+__attribute__((weak)) int volta_run_profiled(void *const *inputs, void *const *outputs, const uint8_t *weights, uint8_t *arena, const volta_rt *rt,
+                                             uint64_t (*now)(void), uint64_t *ns);
 __attribute__((weak)) extern const uint64_t volta_num_kernels;
 __attribute__((weak)) extern const char *const volta_kernel_names[];
 extern const char volta_fingerprint[];
@@ -65,65 +72,178 @@ static bool CheckList(Napi::Env env, Napi::Value v, const char *what, const uint
   return true;
 }
 
-// The arguments of run and runProfiled: (inputs, outputs, weights, arena), buffer sizes checked exactly.
-struct RunArgs {
-  std::vector<void *> inputs, outputs;
-  uint8_t *weights = nullptr, *arena = nullptr;
+// The session's thread pool: threads - 1 workers plus the calling thread, created
+// once per session and reused by every run. A run hands each kernel's tasks out
+// one at a time; every worker checks in for every kernel, so a kernel's job state
+// is never reused while a worker still reads it. Workers spin briefly between
+// kernels (a model runs many in a row), then sleep on a condition variable.
+namespace {
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+constexpr int kSpins = 1 << 14;
+
+struct Pool {
+  volta_rt rt{};
+  int threads = 1;
+  std::vector<float *> scratch;
+  std::vector<std::thread> workers;
+  std::mutex m;
+  std::condition_variable cv;
+  std::atomic<uint64_t> gen{0};
+  std::atomic<int> pending{0};
+  std::atomic<int64_t> next{0};
+  std::atomic<bool> stopping{false};
+  volta_task_fn fn = nullptr;
+  const void *args = nullptr;
+  int64_t tasks = 0;
 };
 
-static bool GetRunArgs(const Napi::CallbackInfo &info, const char *name, RunArgs *a) {
-  Napi::Env env = info.Env();
-  if (info.Length() != 4) {
-    Fail(env, std::string(name) + " expects (inputs, outputs, weights, arena)");
-    return false;
+void Drain(Pool *p, float *scratch) {
+  for (;;) {
+    const int64_t t = p->next.fetch_add(1, std::memory_order_acq_rel);
+    if (t >= p->tasks) return;
+    p->fn(p->args, t, t + 1, scratch);
   }
-  a->inputs.resize(volta_num_inputs + 1);
-  a->outputs.resize(volta_num_outputs + 1);
-  if (!CheckList(env, info[0], "input", volta_input_bytes, volta_num_inputs, a->inputs.data())) return false;
-  if (!CheckList(env, info[1], "output", volta_output_bytes, volta_num_outputs, a->outputs.data())) return false;
-  size_t wlen = 0, alen = 0;
-  if (!Bytes(info[2], &a->weights, &wlen) || wlen != volta_weights_bytes) {
-    Fail(env, "weights: expected " + std::to_string(volta_weights_bytes) + " bytes");
-    return false;
-  }
-  if (!Bytes(info[3], &a->arena, &alen) || alen < volta_arena_bytes) {
-    Fail(env, "arena: expected at least " + std::to_string(volta_arena_bytes) + " bytes");
-    return false;
-  }
-  return true;
 }
 
-// run(inputs, outputs, weights, arena): synchronous.
-static Napi::Value Run(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  RunArgs a;
-  if (!GetRunArgs(info, "run", &a)) return env.Undefined();
-  if (volta_run(a.inputs.data(), a.outputs.data(), a.weights, a.arena) != 0) return Fail(env, "volta_run failed");
-  return env.Undefined();
+void Worker(Pool *p, int id) {
+  uint64_t seen = 0;
+  for (;;) {
+    uint64_t g;
+    int spins = 0;
+    while ((g = p->gen.load(std::memory_order_acquire)) == seen) {
+      if (p->stopping.load(std::memory_order_acquire)) return;
+      if (++spins < kSpins) {
+        CpuRelax();
+      } else {
+        std::unique_lock<std::mutex> lock(p->m);
+        p->cv.wait(lock, [&] { return p->gen.load(std::memory_order_acquire) != seen || p->stopping.load(); });
+        spins = 0;
+      }
+    }
+    if (p->stopping.load(std::memory_order_acquire)) return;
+    seen = g;
+    Drain(p, p->scratch[id]);
+    p->pending.fetch_sub(1, std::memory_order_acq_rel);
+  }
 }
 
+void Parallel(const volta_rt *rt, volta_task_fn fn, const void *args, int64_t tasks) {
+  Pool *p = static_cast<Pool *>(rt->pool);
+  p->fn = fn;
+  p->args = args;
+  p->tasks = tasks;
+  p->next.store(0, std::memory_order_relaxed);
+  p->pending.store(p->threads - 1, std::memory_order_relaxed);
+  {
+    std::lock_guard<std::mutex> lock(p->m);
+    p->gen.fetch_add(1, std::memory_order_release);
+  }
+  p->cv.notify_all();
+  Drain(p, p->scratch[0]);
+  for (int spins = 0; p->pending.load(std::memory_order_acquire) != 0; spins++) {
+    if (spins < kSpins) CpuRelax();
+    else std::this_thread::yield();
+  }
+}
+
+void FreePool(Napi::Env, Pool *p) {
+  p->stopping.store(true, std::memory_order_release);
+  {
+    std::lock_guard<std::mutex> lock(p->m);
+  }
+  p->cv.notify_all();
+  for (auto &t : p->workers) t.join();
+  for (float *s : p->scratch) std::free(s);
+  delete p;
+}
+
+}  // namespace
+
+// createPool(threads, minParallelWork): the session's pool, freed with the session.
+static Napi::Value CreatePool(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 2 || !info[0].IsNumber() || !info[1].IsNumber()) return Fail(env, "createPool expects (threads, minParallelWork)");
+  const int threads = info[0].As<Napi::Number>().Int32Value();
+  if (threads < 1 || threads > 1024) return Fail(env, "createPool: threads must be in 1..1024");
+  Pool *p = new Pool();
+  p->threads = threads;
+  const size_t bytes = ((static_cast<size_t>(volta_scratch_bytes) + 63) / 64) * 64 + 64;
+  for (int i = 0; i < threads; i++) {
+    float *s = static_cast<float *>(std::aligned_alloc(64, bytes));
+    if (s == nullptr) {
+      for (float *q : p->scratch) std::free(q);
+      delete p;
+      return Fail(env, "createPool: cannot allocate " + std::to_string(bytes) + " bytes of scratch per thread");
+    }
+    p->scratch.push_back(s);
+  }
+  p->rt.parallel = threads > 1 ? Parallel : nullptr;
+  p->rt.pool = p;
+  p->rt.scratch = p->scratch[0];
+  p->rt.min_parallel_work = info[1].As<Napi::Number>().DoubleValue();
+  for (int i = 1; i < threads; i++) p->workers.emplace_back(Worker, p, i);
+  return Napi::External<Pool>::New(env, p, FreePool);
+}
+
+// run(inputs, outputs, weights, arena[, pool]): synchronous; buffers sizes are checked exactly.
 static uint64_t NowNs(void) {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
 }
 
-// runProfiled(inputs, outputs, weights, arena) -> { kernels: string[], ns: number[] }: one run,
-// each kernel's time in nanoseconds. Only models compiled with the profile option have it.
-static Napi::Value RunProfiled(const Napi::CallbackInfo &info) {
+// run and runProfiled; profiled: time each kernel (models compiled with the profile option)
+// and return { kernels: string[], ns: number[] } for this one run.
+static Napi::Value RunImpl(const Napi::CallbackInfo &info, bool profiled) {
   Napi::Env env = info.Env();
-  RunArgs a;
-  if (!GetRunArgs(info, "runProfiled", &a)) return env.Undefined();
-  std::vector<uint64_t> ns(volta_num_kernels + 1, 0);
-  if (volta_run_profiled(a.inputs.data(), a.outputs.data(), a.weights, a.arena, NowNs, ns.data()) != 0) return Fail(env, "volta_run_profiled failed");
-  Napi::Array names = Napi::Array::New(env, volta_num_kernels), times = Napi::Array::New(env, volta_num_kernels);
-  for (uint32_t i = 0; i < volta_num_kernels; i++) {
-    names.Set(i, Napi::String::New(env, volta_kernel_names[i]));
-    times.Set(i, Napi::Number::New(env, static_cast<double>(ns[i])));
+  if (info.Length() != 4 && info.Length() != 5) return Fail(env, "run expects (inputs, outputs, weights, arena[, pool])");
+  std::vector<void *> inputs(volta_num_inputs + 1), outputs(volta_num_outputs + 1);
+  if (!CheckList(env, info[0], "input", volta_input_bytes, volta_num_inputs, inputs.data())) return env.Undefined();
+  if (!CheckList(env, info[1], "output", volta_output_bytes, volta_num_outputs, outputs.data())) return env.Undefined();
+  uint8_t *weights = nullptr, *arena = nullptr;
+  size_t wlen = 0, alen = 0;
+  if (!Bytes(info[2], &weights, &wlen) || wlen != volta_weights_bytes) return Fail(env, "weights: expected " + std::to_string(volta_weights_bytes) + " bytes");
+  if (!Bytes(info[3], &arena, &alen) || alen < volta_arena_bytes) return Fail(env, "arena: expected at least " + std::to_string(volta_arena_bytes) + " bytes");
+  const volta_rt *rt = nullptr;
+  if (info.Length() == 5 && !info[4].IsUndefined()) {
+    if (!info[4].IsExternal()) return Fail(env, "pool: expected the value createPool returned");
+    rt = &info[4].As<Napi::External<Pool>>().Data()->rt;
   }
-  Napi::Object r = Napi::Object::New(env);
-  r.Set("kernels", names);
-  r.Set("ns", times);
-  return r;
+  // Without a pool: one thread and a scratch block for this call.
+  volta_rt single{};
+  if (rt == nullptr) {
+    single.scratch = static_cast<float *>(std::aligned_alloc(64, ((static_cast<size_t>(volta_scratch_bytes) + 63) / 64) * 64 + 64));
+    if (single.scratch == nullptr) return Fail(env, "cannot allocate scratch");
+    rt = &single;
+  }
+  std::vector<uint64_t> ns(profiled ? volta_num_kernels + 1 : 0, 0);
+  const int rc = profiled ? volta_run_profiled(inputs.data(), outputs.data(), weights, arena, rt, NowNs, ns.data())
+                          : volta_run(inputs.data(), outputs.data(), weights, arena, rt);
+  std::free(single.scratch);
+  if (rc != 0) return Fail(env, "volta_run failed");
+  if (profiled) {
+    Napi::Array names = Napi::Array::New(env, volta_num_kernels), times = Napi::Array::New(env, volta_num_kernels);
+    for (uint32_t i = 0; i < volta_num_kernels; i++) {
+      names.Set(i, Napi::String::New(env, volta_kernel_names[i]));
+      times.Set(i, Napi::Number::New(env, static_cast<double>(ns[i])));
+    }
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("kernels", names);
+    r.Set("ns", times);
+    return r;
+  }
+  (void)profiled;
+  return env.Undefined();
 }
+
+static Napi::Value Run(const Napi::CallbackInfo &info) { return RunImpl(info, false); }
+static Napi::Value RunProfiled(const Napi::CallbackInfo &info) { return RunImpl(info, true); }
 
 static Napi::Value DeviceCount(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), 0);
@@ -132,10 +252,11 @@ static Napi::Value DeviceCount(const Napi::CallbackInfo &info) {
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("run", Napi::Function::New(env, Run));
   exports.Set("cudaDeviceCount", Napi::Function::New(env, DeviceCount));
+  exports.Set("createPool", Napi::Function::New(env, CreatePool));
+  if (volta_run_profiled != nullptr) exports.Set("runProfiled", Napi::Function::New(env, RunProfiled));
   exports.Set("fingerprint", Napi::String::New(env, volta_fingerprint));
   exports.Set("backend", Napi::String::New(env, "c"));
   exports.Set("arenaBytes", Napi::Number::New(env, static_cast<double>(volta_arena_bytes)));
-  if (volta_run_profiled != nullptr) exports.Set("runProfiled", Napi::Function::New(env, RunProfiled));
   return exports;
 }
 

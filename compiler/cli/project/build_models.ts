@@ -80,7 +80,16 @@ async function buildModel(m: ModelConfig, outDir: string, cacheDir: string, emit
       throw new VoltaError('VOLTA_E_INTERNAL', { found: `model ${m.name}: targets disagree on inputs or outputs`, hint: 'this is a bug in Volta' });
   }
   // Everything the written files depend on: Volta's version, the model's name and io, each target's fingerprint.
-  const key = sha256(JSON.stringify({ volta: VOLTA_VERSION, name: m.name, source: m.source, io, targets: compiled.map((x) => [x.target, x.c.fingerprint]) }));
+  const key = sha256(
+    JSON.stringify({
+      volta: VOLTA_VERSION,
+      name: m.name,
+      source: m.source,
+      io,
+      threads: m.threads ?? null,
+      targets: compiled.map((x) => [x.target, x.c.fingerprint]),
+    }),
+  );
   const summary = compiled.map((x) => ({ target: x.target as string, fingerprint: x.c.fingerprint, addonCacheHit: true }));
   if (manifestOk(dir, key)) {
     const result = { name: m.name, dir, cacheHit: true, targets: summary, timings };
@@ -109,7 +118,14 @@ async function buildModel(m: ModelConfig, outDir: string, cacheDir: string, emit
     name: m.name,
     source: m.source,
     ...io,
-    targets: builds.map((x) => ({ target: x.target, backend: x.backend, fingerprint: x.c.fingerprint, arenaBytes: x.c.memory.arenaBytes })),
+    targets: builds.map((x) => ({
+      target: x.target,
+      backend: x.backend,
+      fingerprint: x.c.fingerprint,
+      arenaBytes: x.c.memory.arenaBytes,
+      threads: m.threads,
+      minParallelWork: x.c.options.minParallelWork,
+    })),
   });
   const wrapperMs = performance.now() - t0;
   emit({ kind: 'done', model: m.name, target: '', stage: 'wrapper', ms: wrapperMs });

@@ -18,6 +18,9 @@ export interface WrapperTarget {
   readonly backend: string;
   readonly fingerprint: string;
   readonly arenaBytes: number;
+  /** The config's threads (else chosen at load time) and the compile's minParallelWork. */
+  readonly threads?: number;
+  readonly minParallelWork: number;
 }
 
 export interface WrapperInput {
@@ -103,7 +106,18 @@ export async function generateWrapper(w: WrapperInput): Promise<{ js: string; dt
     ],
   });
   const targets = Object.fromEntries(
-    w.targets.map((t) => [t.target, { fingerprint: t.fingerprint, backend: t.backend, arenaBytes: t.arenaBytes, inputs: w.inputs, outputs: w.outputs }]),
+    w.targets.map((t) => [
+      t.target,
+      {
+        fingerprint: t.fingerprint,
+        backend: t.backend,
+        arenaBytes: t.arenaBytes,
+        ...(t.threads !== undefined ? { threads: t.threads } : {}),
+        minParallelWork: t.minParallelWork,
+        inputs: w.inputs,
+        outputs: w.outputs,
+      },
+    ]),
   );
   f.addVariableStatement({
     declarationKind: VariableDeclarationKind.Const,
