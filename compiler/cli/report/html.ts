@@ -26,15 +26,13 @@ export interface EmittedKernel {
 export function emittedKernels(c: Compiled, backend: Backend): EmittedKernel[] {
   const src = c.source(backend);
   const lines = src.split('\n');
+  // The header lists the emitted kernels in schedule order (" *   k0_gemm_relu: Gemm -> Relu ...").
+  const emitted = [...src.matchAll(/^ \* {3}(k\d+_[A-Za-z0-9_]*): /gm)].map((m) => m[1]);
   const starts: { name: string; line: number }[] = [];
-  const seen = new Set<string>();
-  lines.forEach((l, i) => {
-    const m = /^\S.*?\b(k\d+_[A-Za-z0-9_]*)\s*\(/.exec(l);
-    if (m && !seen.has(m[1]) && !l.startsWith(' *') && !l.startsWith('/*')) {
-      seen.add(m[1]);
-      starts.push({ name: m[1], line: i });
-    }
-  });
+  for (const name of emitted) {
+    const line = lines.findIndex((l) => !/^(\/\*| \*)/.test(l) && new RegExp(`^\\S.*\\b${name}\\s*\\(`).test(l));
+    if (line >= 0) starts.push({ name, line });
+  }
   const end = lines.findIndex((l) => /^(\/\* Runs the model|int volta_run|static uint8_t \*volta_d_)/.test(l));
   // A kernel's text starts at the comment block above its definition and ends where the next one's does.
   const from = starts.map((s, i) => {
