@@ -1,5 +1,8 @@
 // Builds a compiled model into a node addon, cached by fingerprint:
-//   <cacheDir>/<fingerprint>/<backend>/{model.c|model.cu, addon.cc, volta.node}
+//   <cacheDir>/<fingerprint>/<backend>-<source digest>/{model.c|model.cu, addon.cc, volta.node}
+// The source digest (emitted model source, glue source, compiler flags) keys the artifact too: a
+// Volta whose renderer emits other code for the same plans (an older or newer version) never
+// loads this one's addon, even where the fingerprint agrees.
 // A build happens in a private temp dir and is renamed into place, so a reader
 // never sees a half-written artifact and concurrent builders cannot clash.
 
@@ -71,9 +74,15 @@ export interface BuildInput {
   source(backend: Backend): string;
 }
 
+/** What else decides an artifact's bytes besides the fingerprint: the exact sources and flags it is built from. */
+export function artifactKey(c: BuildInput, backend: Backend): string {
+  const flags = [...cFlags(c.options.isa, c.options.mode), ...CXX_FLAGS, ...NVCC_FLAGS, ...NVCC_ARCHS];
+  return sha256([VOLTA_VERSION, c.source(backend), addonSource(backend), ...flags].join('\n')).slice(0, 16);
+}
+
 export async function buildAddon(c: BuildInput, backend: Backend, cacheDir = defaultCacheDir()): Promise<BuildResult> {
   if (backend === 'c') checkHostRuns(c.options.isa);
-  const dir = join(cacheDir, c.fingerprint, backend);
+  const dir = join(cacheDir, c.fingerprint, `${backend}-${artifactKey(c, backend)}`);
   const addonPath = join(dir, 'volta.node');
   if (existsSync(addonPath)) return { addonPath, dir, cacheHit: true, timings: {} };
   const tools = await findTools();
