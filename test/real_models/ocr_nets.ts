@@ -56,3 +56,45 @@ export function dbDetector(): Uint8Array {
   for (const o of [prob, thresh, binary, probLogits, threshLogits]) n.w.output(o, 'float32', [1, 1, 64, 64]);
   return n.w.bytes();
 }
+
+/**
+ * A CRNN text-line recogniser as PyTorch exports it, 32x128 grey in: four Conv +
+ * BatchNormalization + Relu blocks with MaxPool (2x2 twice, then 2x1 and 4x1 to keep
+ * the width as time), Squeeze and Transpose to [T, N, C], two bidirectional LSTM layers
+ * (zero initial states as initializers, Y [T, 2, N, H] merged to [T, N, 2H] by Transpose
+ * and Reshape), then a per-step Gemm classifier (flattened through a shape subgraph) and
+ * Softmax over 37 classes (CTC blank + 36). Output: probs [T=32, N=1, 37].
+ */
+export function crnn(): Uint8Array {
+  const [T, H, classes] = [32, 32, 37];
+  const n = new Net('crnn_like', 17, 4000);
+  const x = n.w.input('line', 'float32', [1, 1, 32, 128]);
+  const block = (v: string, cin: number, cout: number, pool: [number, number]) =>
+    n.op('MaxPool', [n.op('Relu', [n.bn(n.conv(v, cin, cout, 3), cout)])], { kernel_shape: pool, strides: pool });
+  let h = block(x, 1, 16, [2, 2]); // 16 x 64
+  h = block(h, 16, 32, [2, 2]); // 8 x 32
+  h = block(h, 32, 48, [2, 1]); // 4 x 32
+  h = block(h, 48, 64, [4, 1]); // 1 x 32
+  let seq = n.op('Transpose', [n.op('Squeeze', [h, n.ints([2])])], { perm: [2, 0, 1] }); // [T, 1, 64]
+  const zeros = n.w.initializer('lstm_state0', { dtype: 'float32', shape: [2, 1, H], data: new Float32Array(2 * H) });
+  const bilstm = (v: string, din: number) => {
+    const s = 1 / Math.sqrt(H);
+    const [y] = n.w.node(
+      'LSTM',
+      [v, n.param([2, 4 * H, din], s), n.param([2, 4 * H, H], s), n.param([2, 8 * H], s), '', zeros, zeros],
+      { hidden_size: H, direction: 'bidirectional' },
+      { outputs: 3 },
+    );
+    return n.op('Reshape', [n.op('Transpose', [y], { perm: [0, 2, 1, 3] }), n.ints([0, 0, -1])]); // [T, 1, 2H]
+  };
+  seq = bilstm(bilstm(seq, 64), 2 * H);
+  // Flatten [T, N, 2H] to [T*N, 2H] for Gemm and back, with the dims read through Shape as exporters do.
+  const shape = n.op('Shape', [seq]);
+  const tn = n.op('Slice', [shape, n.ints([0]), n.ints([2])]);
+  // Classifier weights of a trained head's scale: peaked per-step distributions, not near-uniform ones.
+  const flat = n.op('Reshape', [seq, n.ints([-1, 2 * H])]);
+  const logits = n.op('Gemm', [flat, n.param([classes, 2 * H], 2), n.param([classes], 0.5)], { transB: 1 });
+  const probs = n.op('Reshape', [logits, n.op('Concat', [tn, n.ints([classes])], { axis: 0 })]);
+  n.w.output(n.w.op('Softmax', [probs], { axis: -1 }, 'probs'), 'float32', [T, 1, classes]);
+  return n.w.bytes();
+}
