@@ -126,7 +126,7 @@ function convActs(): Graph {
       { pads: [1, 1, 1, 1] },
       `conv${i}`,
     );
-    let y: string;
+    let y: ReturnType<GraphBuilder['op']>;
     if (act === 'Relu') y = b.op('Relu', [conv], {}, `relu${i}`);
     else if (act === 'Clip')
       y = b.op('Clip', [conv, b.constant('lo', makeTensor('float32', [], [0])), b.constant('hi', makeTensor('float32', [], [6]))], {}, `clip${i}`);
