@@ -12,6 +12,7 @@ import { GRAD_KERNEL_OPS } from './grad_kernels.ts';
 import { MatMul } from './matmul.ts';
 import { BatchNormalization, InstanceNormalization, LayerNormalization, LRN } from './norm.ts';
 import { ReduceL2, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum } from './reduce.ts';
+import { Resize, Upsample } from './resize.ts';
 import { Equal, Greater, GreaterOrEqual, Less, LessOrEqual, PRelu, Where } from './select_ops.ts';
 import { Flatten, Identity, Reshape } from './shape_ops.ts';
 import { Concat, ConstantOfShape, Size, Slice } from './slice_ops.ts';
@@ -83,6 +84,7 @@ const ALL_OPS: readonly OpDef[] = [
   ReduceSum,
   Relu,
   Reshape,
+  Resize,
   Selu,
   Shape,
   Sigmoid,
@@ -98,6 +100,7 @@ const ALL_OPS: readonly OpDef[] = [
   Tanh,
   Transpose,
   Unsqueeze,
+  Upsample,
   Where,
   ...GRAD_KERNEL_OPS,
 ];

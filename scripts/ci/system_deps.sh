@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# System packages the lanes need (Debian/Ubuntu), installed when missing: a C/C++ toolchain.
+# Workers add theirs here (e.g. libboost-context-dev for cuda-cpu, chromium for the report test,
+# dataset-fashion-mnist for training); .ci/run calls this too.
+set -euo pipefail
+need=()
+command -v g++ >/dev/null || need+=(g++)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq "${need[@]}"
+fi
