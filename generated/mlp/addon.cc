@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -17,6 +18,11 @@
 extern "C" {
 int volta_run(void *const *inputs, void *const *outputs, const uint8_t *weights, uint8_t *arena, const volta_rt *rt);
 extern const uint64_t volta_scratch_bytes;
+// Defined only by models compiled with the profile option; weak, since the glue is shared.
+__attribute__((weak)) int volta_run_profiled(void *const *inputs, void *const *outputs, const uint8_t *weights, uint8_t *arena, const volta_rt *rt,
+                                             uint64_t (*now)(void), uint64_t *ns);
+__attribute__((weak)) extern const uint64_t volta_num_kernels;
+__attribute__((weak)) extern const char *const volta_kernel_names[];
 extern const char volta_fingerprint[];
 extern const uint64_t volta_num_inputs;
 extern const uint64_t volta_num_outputs;
@@ -213,7 +219,13 @@ static Napi::Value CreatePool(const Napi::CallbackInfo &info) {
 }
 
 // run(inputs, outputs, weights, arena[, pool]): synchronous; buffers sizes are checked exactly.
-static Napi::Value Run(const Napi::CallbackInfo &info) {
+static uint64_t NowNs(void) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+}
+
+// run and runProfiled; profiled: time each kernel (models compiled with the profile option)
+// and return { kernels: string[], ns: number[] } for this one run.
+static Napi::Value RunImpl(const Napi::CallbackInfo &info, bool profiled) {
   Napi::Env env = info.Env();
   if (info.Length() != 4 && info.Length() != 5) return Fail(env, "run expects (inputs, outputs, weights, arena[, pool])");
   std::vector<void *> inputs(volta_num_inputs + 1), outputs(volta_num_outputs + 1);
@@ -235,11 +247,28 @@ static Napi::Value Run(const Napi::CallbackInfo &info) {
     if (single.scratch == nullptr) return Fail(env, "cannot allocate scratch");
     rt = &single;
   }
-  const int rc = volta_run(inputs.data(), outputs.data(), weights, arena, rt);
+  std::vector<uint64_t> ns(profiled ? volta_num_kernels + 1 : 0, 0);
+  const int rc = profiled ? volta_run_profiled(inputs.data(), outputs.data(), weights, arena, rt, NowNs, ns.data())
+                          : volta_run(inputs.data(), outputs.data(), weights, arena, rt);
   std::free(single.scratch);
   if (rc != 0) return Fail(env, "volta_run failed");
+  if (profiled) {
+    Napi::Array names = Napi::Array::New(env, volta_num_kernels), times = Napi::Array::New(env, volta_num_kernels);
+    for (uint32_t i = 0; i < volta_num_kernels; i++) {
+      names.Set(i, Napi::String::New(env, volta_kernel_names[i]));
+      times.Set(i, Napi::Number::New(env, static_cast<double>(ns[i])));
+    }
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("kernels", names);
+    r.Set("ns", times);
+    return r;
+  }
+  (void)profiled;
   return env.Undefined();
 }
+
+static Napi::Value Run(const Napi::CallbackInfo &info) { return RunImpl(info, false); }
+static Napi::Value RunProfiled(const Napi::CallbackInfo &info) { return RunImpl(info, true); }
 
 static Napi::Value DeviceCount(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), 0);
@@ -249,6 +278,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("run", Napi::Function::New(env, Run));
   exports.Set("cudaDeviceCount", Napi::Function::New(env, DeviceCount));
   exports.Set("createPool", Napi::Function::New(env, CreatePool));
+  if (volta_run_profiled != nullptr) exports.Set("runProfiled", Napi::Function::New(env, RunProfiled));
   exports.Set("fingerprint", Napi::String::New(env, volta_fingerprint));
   exports.Set("backend", Napi::String::New(env, "c"));
   exports.Set("arenaBytes", Napi::Number::New(env, static_cast<double>(volta_arena_bytes)));
