@@ -14,6 +14,7 @@ import type {
   GatherCompute,
   MatmulCompute,
   PadCompute,
+  RecurrentCompute,
   ReduceCompute,
   ResizeCompute,
   ScatterAddCompute,
@@ -135,6 +136,7 @@ export type ConvWeightGradPlan = ConvWeightGradCompute & Planned;
 export type ScatterAddPlan = ScatterAddCompute & Planned;
 export type ConvTransposePlan = ConvTransposeCompute & Planned;
 export type ResizePlan = ResizeCompute & Planned;
+export type RecurrentPlan = RecurrentCompute & Planned;
 
 export type KernelPlan =
   | ElementwisePlan
@@ -149,7 +151,8 @@ export type KernelPlan =
   | ConvWeightGradPlan
   | ScatterAddPlan
   | ConvTransposePlan
-  | ResizePlan;
+  | ResizePlan
+  | RecurrentPlan;
 
 /** Storages a kernel reads, in parameter order (value ids, before alias resolution): packed copies replace their sources. */
 export function kernelReads(p: KernelPlan): string[] {
@@ -185,10 +188,18 @@ export function computeReads(p: Compute): string[] {
       return [p.input.buf, p.weight.buf, ...(p.bias ? [p.bias.buf] : [])];
     case 'resize':
       return [p.input.buf];
+    case 'recurrent':
+      return [p.x, p.w, p.r, p.b, p.initialH, p.initialC, p.peephole].flatMap((o) => (o ? [o.buf] : []));
   }
 }
 
-/** Buffers a kernel takes, in parameter order: what it reads, then its output. */
+/** Storages a kernel writes, in parameter order: its output, or each output of a multi-output kind. */
+export function kernelWrites(p: Compute): string[] {
+  if (p.kind === 'recurrent') return [p.y, p.yH, p.yC].flatMap((o) => (o ? [o.buf] : []));
+  return [p.out.buf];
+}
+
+/** Buffers a kernel takes, in parameter order: what it reads, then what it writes. */
 export function kernelArgs(p: KernelPlan): string[] {
-  return [...kernelReads(p), p.out.buf];
+  return [...kernelReads(p), ...kernelWrites(p)];
 }

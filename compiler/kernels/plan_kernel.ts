@@ -72,6 +72,8 @@ export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, con
       return { ...c, scratch: 0, partition: serial(c.n * c.m * numel(c.outSpatial), 'output') };
     case 'resize':
       return { ...c, scratch: 0, partition: serial(numel(c.outShape), 'element') };
+    case 'recurrent':
+      return { ...c, scratch: 0, partition: serial(c.reverse.length * c.batch, 'row') };
   }
 }
 

@@ -11,6 +11,7 @@ import { Gemm } from './gemm.ts';
 import { GRAD_KERNEL_OPS } from './grad_kernels.ts';
 import { MatMul } from './matmul.ts';
 import { BatchNormalization, InstanceNormalization, LayerNormalization, LRN } from './norm.ts';
+import { GRU, LSTM, RNN } from './recurrent.ts';
 import { ReduceL2, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum } from './reduce.ts';
 import { Resize, Upsample } from './resize.ts';
 import { Equal, Greater, GreaterOrEqual, Less, LessOrEqual, PRelu, Where } from './select_ops.ts';
@@ -49,6 +50,7 @@ const ALL_OPS: readonly OpDef[] = [
   Gather,
   Gelu,
   Gemm,
+  GRU,
   GlobalAveragePool,
   GlobalMaxPool,
   Greater,
@@ -59,6 +61,7 @@ const ALL_OPS: readonly OpDef[] = [
   InstanceNormalization,
   LayerNormalization,
   LRN,
+  LSTM,
   LeakyRelu,
   Less,
   LessOrEqual,
@@ -85,6 +88,7 @@ const ALL_OPS: readonly OpDef[] = [
   Relu,
   Reshape,
   Resize,
+  RNN,
   Selu,
   Shape,
   Sigmoid,
