@@ -145,6 +145,13 @@ export interface WindowCompute extends ComputeBase {
   readonly input: OutRef;
   readonly weight?: OutRef;
   readonly bias?: OutRef;
+  /**
+   * Fused elementwise followers (Conv + bias + Relu/Clip/HardSwish/x*Sigmoid(x), BatchNorm's scale
+   * and shift, a residual Add): iterated over [n, m, outSpatial...]; arg(0) is the window result
+   * (conv: acc + bias), arg(k+1) is epilogueInputs[k]; the last entry is stored.
+   */
+  readonly epilogueInputs: readonly Operand[];
+  readonly body: readonly Expr[];
   readonly out: OutRef;
 }
 
