@@ -9,10 +9,34 @@ import { VoltaError } from '../compiler/ir/errors.ts';
 import { numel, sameShape, shapeStr } from '../compiler/ir/shape.ts';
 import { Tensor } from './tensor.ts';
 
+interface AddonState {
+  step(inputs: ArrayBufferView[], outputs: ArrayBufferView[], weights: Uint8Array, arena: Uint8Array): void;
+  load(bytes: Uint8Array): void;
+  save(): ArrayBuffer;
+  readonly bytes: number;
+  readonly steps: number;
+}
+
 interface Addon {
   run(inputs: ArrayBufferView[], outputs: ArrayBufferView[], weights: Uint8Array, arena: Uint8Array): void;
+  State: new (slots: number) => AddonState;
   fingerprint: string;
   backend: string;
+}
+
+/**
+ * Native state over a model's last `slots` inputs and outputs (templates/addon/addon.cc.hbs,
+ * class State): step() runs the model with the other inputs and outputs, reading the state
+ * and writing its next value in native memory.
+ */
+export interface NativeState {
+  /** Bytes of one bank: slot i at a 64-byte aligned offset, in slot order. */
+  readonly bytes: number;
+  /** Completed steps since the state was created. */
+  readonly steps: number;
+  step(inputs: readonly ArrayBufferView[], outputs: readonly ArrayBufferView[]): void;
+  load(bytes: Uint8Array): void;
+  save(): Uint8Array;
 }
 
 export interface Fallback {
@@ -123,6 +147,31 @@ export class LoadedModel {
 
   report(): SessionReport {
     return this.rep;
+  }
+
+  /** Persistent native state over the last `slots` inputs and outputs (training: parameters and optimizer state). */
+  createState(slots: number): NativeState {
+    const call = <T>(f: () => T): T => {
+      try {
+        return f();
+      } catch (e) {
+        throw new VoltaError('VOLTA_E_ADDON', { found: (e as Error).message });
+      }
+    };
+    const st = call(() => new this.addon.State(slots));
+    const { weights } = this.compiled;
+    const arena = this.arena;
+    return {
+      get bytes() {
+        return st.bytes;
+      },
+      get steps() {
+        return st.steps;
+      },
+      step: (inputs, outputs) => call(() => st.step([...inputs], [...outputs], weights, arena)),
+      load: (bytes) => call(() => st.load(bytes)),
+      save: () => new Uint8Array(call(() => st.save())),
+    };
   }
 
   runSync(feeds: Feeds): Record<string, Tensor> {
