@@ -1,8 +1,17 @@
 #!/usr/bin/env node
-// The `volta` command. Registers tsx so the TypeScript sources run as they are,
-// then hands over to compiler/cli.ts (resolved next to this file, so any cwd works).
-import { register } from 'tsx/esm/api';
+// The `volta` command in a clone. Runs the built JavaScript (dist/, from `npm run build`) when it
+// was built from exactly the current sources (dist/SOURCE_DIGEST), which starts about 0.3 s faster;
+// otherwise, or with VOLTA_FROM_SOURCE=1, registers tsx and runs the TypeScript sources as they are.
+// Paths resolve next to this file, so any cwd works.
+import { fileURLToPath } from 'node:url';
+import { distIsCurrent } from '../scripts/source_digest.mjs';
 
-register();
-const { main } = await import('../compiler/cli.ts');
+const root = fileURLToPath(new URL('../', import.meta.url));
+let main;
+if (distIsCurrent(root)) ({ main } = await import(new URL('../dist/compiler/cli.js', import.meta.url).href));
+else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../compiler/cli.ts'));
+}
 process.exitCode = await main(process.argv.slice(2));

@@ -4,8 +4,12 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { $, which } from 'zx';
 import { VoltaError } from '../ir/errors.ts';
+
+// zx is loaded on the first build, not when this module is: a cache hit never pays for it, and
+// 'zx/core' ($ and which) loads about half of what the full 'zx' entry does (no fs-extra, glob, YAML, minimist, dotenv).
+let zx: Promise<typeof import('zx/core')> | undefined;
+const loadZx = () => (zx ??= import('zx/core'));
 
 const require = createRequire(import.meta.url);
 
@@ -31,6 +35,7 @@ let cached: Promise<Tools> | undefined;
 
 export function findTools(): Promise<Tools> {
   cached ??= (async () => {
+    const { which } = await loadZx();
     const cc = process.env.CC ?? (await which('cc', { nothrow: true })) ?? undefined;
     const cxx = process.env.CXX ?? (await which('c++', { nothrow: true })) ?? (await which('g++', { nothrow: true })) ?? undefined;
     if (!cc || !cxx) {
@@ -48,6 +53,7 @@ export function findTools(): Promise<Tools> {
 
 /** Runs one compiler command; throws VOLTA_E_TOOLCHAIN with everything needed to reproduce. */
 export async function runTool(cmd: string, args: readonly string[], keep: string, cwd?: string): Promise<number> {
+  const { $ } = await loadZx();
   const t0 = performance.now();
   const r = await $({ quiet: true, nothrow: true, cwd, input: '' })`${cmd} ${args}`;
   if (r.exitCode !== 0) {
