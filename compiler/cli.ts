@@ -1,16 +1,17 @@
-// The volta command line: dispatches to compile / run / inspect (compiler/cli/*).
+// The volta command line: dispatches to compile / run / inspect / train (compiler/cli/*).
 // User errors print their VoltaError message (code first) and exit 1; anything
 // else is a bug in Volta: "internal error", the stack, exit 2.
 import { HELP, type Io, MAIN_HELP, parse, stdio, type Values } from './cli/args.ts';
 import { cmdCompile } from './cli/compile_cmd.ts';
 import { cmdInspect } from './cli/inspect_cmd.ts';
 import { cmdRun } from './cli/run_cmd.ts';
+import { cmdTrain } from './cli/train_cmd.ts';
 import { isVoltaError, VoltaError } from './ir/errors.ts';
 import { VOLTA_VERSION } from './version.ts';
 
 export type { Io } from './cli/args.ts';
 
-const COMMANDS: Record<string, (model: string, v: Values, io: Io) => Promise<number>> = { compile: cmdCompile, run: cmdRun, inspect: cmdInspect };
+const COMMANDS: Record<string, (model: string, v: Values, io: Io) => Promise<number>> = { compile: cmdCompile, run: cmdRun, inspect: cmdInspect, train: cmdTrain };
 
 /** Runs one command line; returns the exit status (0 ok, 1 user error, 2 internal error). */
 export async function main(argv: readonly string[], io: Io = stdio): Promise<number> {

@@ -106,24 +106,24 @@ export const BatchNormalization = defineOp({
     momentum: attr.float({ default: 0.9, doc: 'training mode: running = input * momentum + batch * (1 - momentum)' }),
     training_mode: attr.int({ default: 0, allowed: [0, 1], doc: '1: normalise with the batch statistics' }),
   },
+  // Inference mode has output Y only; training mode adds the updated running statistics.
   infer: (ctx) => {
     const [y] = inferPerChannel(ctx);
     const stats = { dtype: y.dtype, shape: [y.shape[1]] };
-    return [y, stats, stats];
+    return intAttr(ctx, 'training_mode') === 1 ? [y, stats, stats] : [y];
   },
   lowering: {
     kind: 'decompose',
     build: (ctx, e) => {
       const x = input(ctx, 0);
       const r = x.shape.length;
-      const [scale, bias] = [1, 2].map((i) => perChannel(e, input(ctx, i), r));
       const [runMean, runVar] = [input(ctx, 3), input(ctx, 4)];
-      const normalise = (d: Value, variance: Value) => e.op('Add', [e.op('Mul', [e.op('Div', [d, stdDev(ctx, e, variance)]), scale]), bias]);
       if (intAttr(ctx, 'training_mode') === 0) {
-        const d = e.op('Sub', [x, perChannel(e, runMean, r)]);
-        // The running statistics pass through unchanged in inference mode.
-        return [normalise(d, perChannel(e, runVar, r)), e.op('Identity', [runMean]), e.op('Identity', [runVar])];
+        const [scale, bias, mean, variance] = [1, 2, 3, 4].map((i) => perChannel(e, input(ctx, i), r));
+        return [e.op('Add', [e.op('Mul', [e.op('Div', [e.op('Sub', [x, mean]), stdDev(ctx, e, variance)]), scale]), bias])];
       }
+      const [scale, bias] = [1, 2].map((i) => perChannel(e, input(ctx, i), r));
+      const normalise = (d: Value, variance: Value) => e.op('Add', [e.op('Mul', [e.op('Div', [d, stdDev(ctx, e, variance)]), scale]), bias]);
       // Batch statistics over N and the spatial dims (biased variance, as the ONNX reference).
       const { mean, d, variance } = moments(
         ctx,
