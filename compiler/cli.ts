@@ -11,7 +11,12 @@ import { VOLTA_VERSION } from './version.ts';
 
 export type { Io } from './cli/args.ts';
 
-const COMMANDS: Record<string, (model: string, v: Values, io: Io) => Promise<number>> = { compile: cmdCompile, run: cmdRun, inspect: cmdInspect, train: cmdTrain };
+const COMMANDS: Record<string, (model: string, v: Values, io: Io) => Promise<number>> = {
+  compile: cmdCompile,
+  run: cmdRun,
+  inspect: cmdInspect,
+  train: cmdTrain,
+};
 
 /** Runs one command line; returns the exit status (0 ok, 1 user error, 2 internal error). */
 export async function main(argv: readonly string[], io: Io = stdio): Promise<number> {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileGraph } from '../compiler/compile.ts';
-import { type OptimizerSpec, applyOptimizer, optimizerSpec } from '../compiler/train/optimizers.ts';
+import { applyOptimizer, type OptimizerSpec, optimizerSpec } from '../compiler/train/optimizers.ts';
 import { GraphBuilder, isVoltaError } from '../runtime/index.ts';
 import { load } from '../runtime/volta.ts';
 import { randomFloats } from './helpers/models.ts';
@@ -48,9 +48,9 @@ function reference(spec: OptimizerSpec, p: Float32Array, g: Float32Array, lr: nu
 
 async function native(spec: OptimizerSpec) {
   const b = new GraphBuilder('opt');
-  const g = b.input('g', 'float32', [N]);
-  const lr = b.input('lr', 'float32', []);
-  const p = b.input('p', 'float32', [N]);
+  b.input('g', 'float32', [N]);
+  b.input('lr', 'float32', []);
+  b.input('p', 'float32', [N]);
   const graph = b.build();
   const [gv, lrv, pv] = graph.inputs.map((id) => graph.value(id));
   const u = applyOptimizer(graph, spec, [{ param: pv, grad: gv }], lrv);
@@ -78,7 +78,13 @@ describe('optimizers: native steps equal the float32 formulas', () => {
     it(JSON.stringify(spec), async () => {
       const { st, slots, initial } = await native(spec);
       const p = initial.slice();
-      const s: Record<string, Float32Array> = { buf: new Float32Array(N), m: new Float32Array(N), v: new Float32Array(N), b1t: Float32Array.of(1), b2t: Float32Array.of(1) };
+      const s: Record<string, Float32Array> = {
+        buf: new Float32Array(N),
+        m: new Float32Array(N),
+        v: new Float32Array(N),
+        b1t: Float32Array.of(1),
+        b2t: Float32Array.of(1),
+      };
       const lr = new Float32Array(1);
       for (let t = 1; t <= 25; t++) {
         const g = randomFloats(N, 100 + t, t % 3 === 0 ? 5 : 0.5);
@@ -100,7 +106,13 @@ describe('optimizers: native steps equal the float32 formulas', () => {
   }
 
   it('bad optimizer settings are VOLTA_E_BAD_OPTION naming the key', () => {
-    for (const raw of [{ type: 'rmsprop' }, { type: 'sgd', lr: -1 }, { type: 'adam', momentum: 0.9 }, { type: 'sgd', nesterov: true }, { type: 'adam', beta1: 1 }]) {
+    for (const raw of [
+      { type: 'rmsprop' },
+      { type: 'sgd', lr: -1 },
+      { type: 'adam', momentum: 0.9 },
+      { type: 'sgd', nesterov: true },
+      { type: 'adam', beta1: 1 },
+    ]) {
       let code = '';
       try {
         optimizerSpec(raw);

@@ -22,7 +22,18 @@ beforeAll(() => {
 
 /** A short run: a few hundred steps of a small model. */
 const short = (over: Record<string, unknown> = {}): TrainConfig =>
-  resolveConfig({ model: { type: 'mlp', hidden: [64] }, optimizer: { type: 'adam', lr: 0.002 }, batch_size: 32, epochs: 2, seed: 3, limit: { train: 4800, test: 1000 }, ...over }, work);
+  resolveConfig(
+    {
+      model: { type: 'mlp', hidden: [64] },
+      optimizer: { type: 'adam', lr: 0.002 },
+      batch_size: 32,
+      epochs: 2,
+      seed: 3,
+      limit: { train: 4800, test: 1000 },
+      ...over,
+    },
+    work,
+  );
 
 async function run(c: TrainConfig, steps?: number): Promise<Trainer> {
   const t = await Trainer.create(c, { cacheDir, data });
@@ -47,7 +58,12 @@ describe('training is bit-reproducible', () => {
   });
 
   it('a run resumed from a mid-epoch checkpoint continues the exact bit sequence', async () => {
-    const c = short({ model: { type: 'cnn', channels: [4], hidden: [], batch_norm: true }, optimizer: { type: 'sgd', lr: 0.05, momentum: 0.9, nesterov: true, weight_decay: 0.0005 }, schedule: { type: 'cosine' }, limit: { train: 1600, test: 200 } });
+    const c = short({
+      model: { type: 'cnn', channels: [4], hidden: [], batch_norm: true },
+      optimizer: { type: 'sgd', lr: 0.05, momentum: 0.9, nesterov: true, weight_decay: 0.0005 },
+      schedule: { type: 'cosine' },
+      limit: { train: 1600, test: 200 },
+    });
     const whole = await run(c);
     const first = await run(c, 77);
     const ckpt = join(work, 'mid.ckpt');

@@ -2,10 +2,10 @@
 // progress line per epoch, optional JSON report, ONNX export and checkpoints.
 import { renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { Trainer } from '../../runtime/train/trainer.ts';
 import { defaultCacheDir } from '../build/build.ts';
 import type { Mode, Target } from '../compile.ts';
 import { readConfig } from '../train/config.ts';
-import { Trainer } from '../../runtime/train/trainer.ts';
 import { type Io, usage, type Values } from './args.ts';
 
 function count(v: Values, key: string): number | undefined {
@@ -40,8 +40,12 @@ export async function cmdTrain(configPath: string, v: Values, io: Io): Promise<n
   const t0 = performance.now();
   const t = typeof v.resume === 'string' ? await Trainer.resume(resolve(v.resume), withData, opts) : await Trainer.create(withData, opts);
   io.out(`fingerprint  ${t.fingerprint}\n`);
-  io.out(`model        ${t.layout.filter((s) => s.role === 'param').reduce((n, s) => n + s.init.data.length, 0)} parameters; ${t.stepsPerEpoch} steps per epoch of ${config.batchSize}\n`);
-  io.out(`prepared in  ${((performance.now() - t0) / 1000).toFixed(1)} s (compile and build, cached by fingerprint)${t.step > 0 ? `; resumed at step ${t.step}` : ''}\n`);
+  io.out(
+    `model        ${t.layout.filter((s) => s.role === 'param').reduce((n, s) => n + s.init.data.length, 0)} parameters; ${t.stepsPerEpoch} steps per epoch of ${config.batchSize}\n`,
+  );
+  io.out(
+    `prepared in  ${((performance.now() - t0) / 1000).toFixed(1)} s (compile and build, cached by fingerprint)${t.step > 0 ? `; resumed at step ${t.step}` : ''}\n`,
+  );
   const stop = Math.min(t.totalSteps, maxSteps ?? Number.POSITIVE_INFINITY);
   let printed = t.epochs.length;
   while (t.step < stop) {

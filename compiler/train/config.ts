@@ -79,7 +79,8 @@ export function resolveConfig(raw: unknown, baseDir: string): TrainConfig {
     if (typeof m.path === 'string') {
       for (const k of Object.keys(m).sort()) if (!['path', 'frozen'].includes(k)) fail(`model key ${JSON.stringify(k)} for an ONNX file`, 'path, frozen');
       const frozen = m.frozen ?? [];
-      if (!Array.isArray(frozen) || !frozen.every((f) => typeof f === 'string')) fail(`model frozen=${JSON.stringify(m.frozen)}`, 'a list of initializer names');
+      if (!Array.isArray(frozen) || !frozen.every((f) => typeof f === 'string'))
+        fail(`model frozen=${JSON.stringify(m.frozen)}`, 'a list of initializer names');
       model = { onnx: resolve(baseDir, m.path), frozen: frozen as string[] };
     } else model = { builtin: modelSpec(m) };
   }

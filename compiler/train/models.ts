@@ -89,13 +89,19 @@ export function modelSpec(raw: Readonly<Record<string, unknown>>): ModelSpec {
   const fail = (found: string, expected: string): never => {
     throw new VoltaError('VOLTA_E_BAD_OPTION', { found, expected });
   };
-  const keys = raw.type === 'mlp' ? ['type', 'hidden'] : raw.type === 'cnn' ? ['type', 'channels', 'kernel', 'hidden', 'batch_norm'] : fail(`model type ${JSON.stringify(raw.type)}`, "'mlp', 'cnn' or an .onnx file path");
+  const keys =
+    raw.type === 'mlp'
+      ? ['type', 'hidden']
+      : raw.type === 'cnn'
+        ? ['type', 'channels', 'kernel', 'hidden', 'batch_norm']
+        : fail(`model type ${JSON.stringify(raw.type)}`, "'mlp', 'cnn' or an .onnx file path");
   for (const k of Object.keys(raw).sort()) if (!keys.includes(k)) fail(`model key ${JSON.stringify(k)}`, keys.join(', '));
   const hidden: unknown = raw.hidden ?? (raw.type === 'mlp' ? [256] : [128]);
   if (!positiveInts(hidden)) return fail(`model hidden=${JSON.stringify(hidden)}`, 'a list of positive layer widths');
   if (raw.type === 'mlp') return { type: 'mlp', hidden };
   const channels: unknown = raw.channels ?? [16, 32];
-  if (!positiveInts(channels) || channels.length === 0 || channels.length > 4) return fail(`model channels=${JSON.stringify(channels)}`, '1 to 4 positive channel counts (each block halves 28x28)');
+  if (!positiveInts(channels) || channels.length === 0 || channels.length > 4)
+    return fail(`model channels=${JSON.stringify(channels)}`, '1 to 4 positive channel counts (each block halves 28x28)');
   const kernel = raw.kernel ?? 3;
   if (kernel !== 3 && kernel !== 5) fail(`model kernel=${JSON.stringify(kernel)}`, '3 or 5');
   const batchNorm: unknown = raw.batch_norm ?? false;

@@ -13,7 +13,14 @@ import { GradBuilder } from '../ops/grad.ts';
 
 export type OptimizerSpec =
   | { readonly type: 'sgd'; readonly lr: number; readonly momentum: number; readonly nesterov: boolean; readonly weightDecay: number }
-  | { readonly type: 'adam' | 'adamw'; readonly lr: number; readonly beta1: number; readonly beta2: number; readonly eps: number; readonly weightDecay: number };
+  | {
+      readonly type: 'adam' | 'adamw';
+      readonly lr: number;
+      readonly beta1: number;
+      readonly beta2: number;
+      readonly eps: number;
+      readonly weightDecay: number;
+    };
 
 /** A state slot the optimizer adds: a graph input, the value that replaces it after the step, its initial data. */
 export interface OptimizerSlot {

@@ -43,10 +43,13 @@ export function prepareModel(model: OnnxModel, frozen: readonly string[] = [], b
   const inits = new Map(gp.initializer.map((t) => [t.name, t]));
   for (const f of frozen) if (!inits.has(f)) bad(`frozen names ${JSON.stringify(f)}, which is not an initializer`);
   const data = gp.input.filter((v) => !inits.has(v.name));
-  if (data.length !== 1) bad(`the model has ${data.length} data inputs (graph inputs without an initializer)`, 'train a model with exactly one input, the batch');
+  if (data.length !== 1)
+    bad(`the model has ${data.length} data inputs (graph inputs without an initializer)`, 'train a model with exactly one input, the batch');
   const input = data[0];
   const dims = input.dims ?? bad(`input ${JSON.stringify(input.name)} has unknown rank`);
-  const sample = dims.slice(1).map((d) => (typeof d === 'number' ? d : bad(`input ${JSON.stringify(input.name)} has a symbolic sample dim ${JSON.stringify(d)}`)));
+  const sample = dims
+    .slice(1)
+    .map((d) => (typeof d === 'number' ? d : bad(`input ${JSON.stringify(input.name)} has a symbolic sample dim ${JSON.stringify(d)}`)));
   if (dims.length < 2) bad(`input ${JSON.stringify(input.name)} has rank ${dims.length}`, 'a batch dim and the sample dims');
   if (gp.output.length === 0) bad('the model has no outputs');
   const logits = gp.output[0].name;

@@ -40,13 +40,20 @@ export function buildTrainGraph(m: TrainableModel, batch: number, optimizer: Opt
   const data = byName(m.input.name);
   const logits = byName(m.logits);
   if (logits.shape.length !== 2 || logits.shape[0] !== batch) {
-    throw new VoltaError('VOLTA_E_SHAPE', { found: `the model's output ${JSON.stringify(m.logits)} is [${logits.shape.join(',')}]`, expected: `logits [${batch}, classes]` });
+    throw new VoltaError('VOLTA_E_SHAPE', {
+      found: `the model's output ${JSON.stringify(m.logits)} is [${logits.shape.join(',')}]`,
+      expected: `logits [${batch}, classes]`,
+    });
   }
   const labels = g.addValue({ name: 'labels', dtype: 'int64', shape: [batch] });
   const lr = g.addValue({ name: 'lr', dtype: 'float32', shape: [] });
   const loss = graphEmitter(g)('loss').op('SoftmaxCrossEntropyLoss', [logits, labels], { reduction: 'mean' });
   const params = m.params.map((p) => byName(p.name));
-  const d = differentiate(g, loss.id, params.map((p) => p.id));
+  const d = differentiate(
+    g,
+    loss.id,
+    params.map((p) => p.id),
+  );
   const joint = d.graph;
   const updated = applyOptimizer(
     joint,

@@ -71,7 +71,8 @@ export function readCheckpoint(path: string): Checkpoint {
     return bad('unreadable header');
   }
   const start = nl + 1;
-  if (!Number.isSafeInteger(h.stateBytes) || !Number.isSafeInteger(h.losses) || bytes.length !== start + h.stateBytes + 4 * h.losses) bad('truncated or padded');
+  if (!Number.isSafeInteger(h.stateBytes) || !Number.isSafeInteger(h.losses) || bytes.length !== start + h.stateBytes + 4 * h.losses)
+    bad('truncated or padded');
   if (!Number.isSafeInteger(h.step) || h.step !== h.losses) bad(`header says step ${h.step} with ${h.losses} losses`);
   const state = bytes.slice(start, start + h.stateBytes);
   const losses = new Float32Array(bytes.slice(start + h.stateBytes).buffer);

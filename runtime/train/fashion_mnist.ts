@@ -42,7 +42,8 @@ function readIdx(dir: string, base: string, magic: number): { dims: number[]; da
     }
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 8 || view.getUint32(0) !== magic) throw bad(`not an IDX file of this kind (magic ${bytes.length >= 4 ? view.getUint32(0) : '?'}, expected ${magic})`);
+  if (bytes.length < 8 || view.getUint32(0) !== magic)
+    throw bad(`not an IDX file of this kind (magic ${bytes.length >= 4 ? view.getUint32(0) : '?'}, expected ${magic})`);
   const rank = magic & 0xff;
   const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
   const start = 4 + 4 * rank;
@@ -56,7 +57,10 @@ function split(dir: string, prefix: string): Split {
   const labels = readIdx(dir, `${prefix}-labels-idx1-ubyte`, 0x801);
   const [n, h, w] = images.dims;
   if (h !== 28 || w !== 28 || labels.dims[0] !== n) {
-    throw new VoltaError('VOLTA_E_DATASET', { found: `${prefix} images are ${images.dims.join('x')} with ${labels.dims[0]} labels`, expected: 'n x 28 x 28 images and n labels' });
+    throw new VoltaError('VOLTA_E_DATASET', {
+      found: `${prefix} images are ${images.dims.join('x')} with ${labels.dims[0]} labels`,
+      expected: 'n x 28 x 28 images and n labels',
+    });
   }
   const bad = labels.data.findIndex((l) => l > 9);
   if (bad >= 0) throw new VoltaError('VOLTA_E_DATASET', { found: `${prefix} label ${bad} is ${labels.data[bad]}`, expected: 'labels 0..9' });

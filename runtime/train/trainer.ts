@@ -61,7 +61,6 @@ export class Trainer {
     private readonly data: Dataset,
     private readonly source: OnnxModel,
     private readonly model: TrainableModel,
-    private readonly stepModel: LoadedModel,
     private readonly evalModel: LoadedModel,
     private readonly state: NativeState,
     readonly layout: readonly SlotLayout[],
@@ -84,14 +83,22 @@ export class Trainer {
     const model = prepareModel(source, 'onnx' in config.model ? config.model.frozen : [], baseDir);
     const sampleSize = numel(model.input.sample);
     if (sampleSize !== numel(data.sample)) {
-      throw new VoltaError('VOLTA_E_SHAPE', { found: `the model's input takes samples of [${model.input.sample.join(',')}]`, expected: `${numel(data.sample)} values per sample (28x28)` });
+      throw new VoltaError('VOLTA_E_SHAPE', {
+        found: `the model's input takes samples of [${model.input.sample.join(',')}]`,
+        expected: `${numel(data.sample)} values per sample (28x28)`,
+      });
     }
     const nTrain = Math.min(config.limit.train ?? data.train.n, data.train.n);
     const stepsPerEpoch = Math.floor(nTrain / config.batchSize);
-    if (stepsPerEpoch === 0) throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `batch_size ${config.batchSize} with ${nTrain} training samples`, expected: 'at least one full batch' });
+    if (stepsPerEpoch === 0)
+      throw new VoltaError('VOLTA_E_BAD_OPTION', {
+        found: `batch_size ${config.batchSize} with ${nTrain} training samples`,
+        expected: 'at least one full batch',
+      });
     const train = buildTrainGraph(model, config.batchSize, config.optimizer);
     const logits = train.graph.value(train.graph.outputs[1]);
-    if (logits.shape[1] !== data.classes) throw new VoltaError('VOLTA_E_SHAPE', { found: `the model has ${logits.shape[1]} outputs per sample`, expected: `${data.classes} classes` });
+    if (logits.shape[1] !== data.classes)
+      throw new VoltaError('VOLTA_E_SHAPE', { found: `the model has ${logits.shape[1]} outputs per sample`, expected: `${data.classes} classes` });
     const options = { target: opts.target, mode: opts.mode, cacheDir: opts.cacheDir, ...(config.threads !== 1 ? { threads: config.threads } : {}) };
     const stepCompiled = compileGraph(train.graph, options);
     const evalCompiled = compileGraph(buildEvalGraph(model, Math.min(config.evalBatchSize, data.test.n)), options);
@@ -119,7 +126,7 @@ export class Trainer {
         }),
       )
       .digest('hex');
-    return new Trainer(config, data, source, model, stepModel, evalModel, state, layout, fingerprint, stepsPerEpoch, sampleSize);
+    return new Trainer(config, data, source, model, evalModel, state, layout, fingerprint, stepsPerEpoch, sampleSize);
   }
 
   /** A trainer that continues the run saved in a checkpoint (same config and data, else VOLTA_E_BAD_OPTION). */
@@ -158,7 +165,9 @@ export class Trainer {
   /** SHA-256 of the per-step float32 losses (little-endian bytes). */
   lossCurveSha256(): string {
     const c = this.lossCurve();
-    return createHash('sha256').update(new Uint8Array(c.buffer, c.byteOffset, c.byteLength)).digest('hex');
+    return createHash('sha256')
+      .update(new Uint8Array(c.buffer, c.byteOffset, c.byteLength))
+      .digest('hex');
   }
 
   private epochOrder(epoch: number): Uint32Array {
@@ -257,7 +266,14 @@ export class Trainer {
   }
 
   checkpoint(path: string): void {
-    const c: Checkpoint = { fingerprint: this.fingerprint, step: this.step, epochs: this.epochs, progress: this.progress, state: this.state.save(), losses: this.lossCurve() };
+    const c: Checkpoint = {
+      fingerprint: this.fingerprint,
+      step: this.step,
+      epochs: this.epochs,
+      progress: this.progress,
+      state: this.state.save(),
+      losses: this.lossCurve(),
+    };
     writeCheckpoint(path, c);
   }
 
