@@ -1,6 +1,8 @@
 // The compiler front to back, minus the native build: import or graph ->
 // passes -> schedule -> memory plan -> fingerprint -> sources.
 
+import { availableParallelism } from 'node:os';
+import { type Isa, planTarget, resolveIsa } from './build/isa.ts';
 import type { Backend } from './codegen/dialect.ts';
 import { emitSource } from './codegen/emit.ts';
 import { fingerprint } from './fingerprint.ts';
@@ -35,9 +37,40 @@ export interface CompileOptions {
   readonly cacheDir?: string;
   /** Largest model file read from a path, in bytes (default 2 GiB, as protobuf). */
   readonly maxFileBytes?: number;
+  /**
+   * Instruction set of the C build: 'native' (default: the host's x86-64 level or aarch64 NEON),
+   * 'portable' (baseline x86-64 / armv8-a), or an explicit level this host runs. Part of the fingerprint.
+   */
+  readonly isa?: 'native' | 'portable' | Isa;
+  /**
+   * Threads a session runs kernels on (default $VOLTA_THREADS, else the machine's cores). Work is split
+   * over outputs, never a reduction, so the count never changes a bit and is not in the fingerprint.
+   */
+  readonly threads?: number;
+  /**
+   * Kernels whose estimated work (about one unit per multiply-add or element op) is below this run on
+   * the calling thread (default MIN_PARALLEL_WORK); 0 sends every multi-task kernel to the pool.
+   */
+  readonly minParallelWork?: number;
 }
 
-const KNOWN_OPTIONS = ['bindInputs', 'cacheDir', 'disablePasses', 'dumpDir', 'inputShapes', 'maxFileBytes', 'mode', 'specializationCacheSize', 'target'];
+/** Default of CompileOptions.minParallelWork: about two tasks' worth (see kernels/plan_kernel.ts). */
+export const MIN_PARALLEL_WORK = 1 << 16;
+
+const KNOWN_OPTIONS = [
+  'bindInputs',
+  'cacheDir',
+  'disablePasses',
+  'dumpDir',
+  'inputShapes',
+  'isa',
+  'maxFileBytes',
+  'minParallelWork',
+  'mode',
+  'specializationCacheSize',
+  'target',
+  'threads',
+];
 
 export interface ResolvedOptions {
   readonly target: Target;
@@ -45,6 +78,22 @@ export interface ResolvedOptions {
   readonly disablePasses: readonly string[];
   /** Runtime only: not part of the fingerprint. */
   readonly specializationCacheSize?: number;
+  readonly isa: Isa;
+  readonly threads: number;
+  readonly minParallelWork: number;
+}
+
+function resolveThreads(o: CompileOptions): number {
+  const env = process.env.VOLTA_THREADS;
+  const [value, where] =
+    o.threads !== undefined ? [o.threads, 'threads'] : env !== undefined && env !== '' ? [Number(env), 'VOLTA_THREADS'] : [availableParallelism(), ''];
+  if (!Number.isInteger(value) || value < 1 || value > 1024) {
+    throw new VoltaError('VOLTA_E_BAD_OPTION', {
+      found: `${where} ${JSON.stringify(where === 'VOLTA_THREADS' ? env : value)}`,
+      expected: 'an integer from 1 to 1024',
+    });
+  }
+  return value;
 }
 
 export function resolveOptions(o: CompileOptions = {}): ResolvedOptions {
@@ -60,7 +109,18 @@ export function resolveOptions(o: CompileOptions = {}): ResolvedOptions {
   const size = o.specializationCacheSize;
   if (size !== undefined && !(Number.isSafeInteger(size) && size >= 1))
     throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `specializationCacheSize ${JSON.stringify(size)}`, expected: 'a positive integer' });
-  return { target, mode, disablePasses: [...(o.disablePasses ?? [])].sort(), ...(size !== undefined ? { specializationCacheSize: size } : {}) };
+  const minParallelWork = o.minParallelWork ?? MIN_PARALLEL_WORK;
+  if (typeof minParallelWork !== 'number' || !(minParallelWork >= 0))
+    throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `minParallelWork ${JSON.stringify(minParallelWork)}`, expected: 'a number >= 0' });
+  return {
+    target,
+    mode,
+    disablePasses: [...(o.disablePasses ?? [])].sort(),
+    ...(size !== undefined ? { specializationCacheSize: size } : {}),
+    isa: resolveIsa(o.isa),
+    threads: resolveThreads(o),
+    minParallelWork,
+  };
 }
 
 export interface Compiled {
@@ -100,9 +160,12 @@ export function compileGraph(g: Graph, options: CompileOptions = {}): Compiled {
 
 function compileGraphInner(g0: Graph, options: CompileOptions, o: ResolvedOptions, notes: string[], timings: Record<string, number>): Compiled {
   const { graph, snapshots } = timed(timings, 'passes', () => runPasses(g0, { disable: o.disablePasses, dump: options.dumpDir }));
-  const schedule = timed(timings, 'schedule', () => scheduleGraph(graph));
+  const schedule = timed(timings, 'schedule', () => scheduleGraph(graph, planTarget(o.isa)));
   const memory = timed(timings, 'memory', () => planMemory(graph, schedule));
-  const fp = timed(timings, 'fingerprint', () => fingerprint(graph, schedule, memory, { target: o.target, mode: o.mode, disablePasses: o.disablePasses }));
+  // The thread count is left out on purpose: it never changes a bit (see ResolvedOptions.threads).
+  const fp = timed(timings, 'fingerprint', () =>
+    fingerprint(graph, schedule, memory, { target: o.target, mode: o.mode, disablePasses: o.disablePasses, isa: o.isa }),
+  );
   const sources = new Map<Backend, string>();
   return {
     graph,
@@ -111,13 +174,15 @@ function compileGraphInner(g0: Graph, options: CompileOptions, o: ResolvedOption
     memory,
     fingerprint: fp,
     options: o,
-    weights: weightsBlob(graph, memory),
+    weights: weightsBlob(graph, schedule, memory),
     notes,
     timings,
     source(backend) {
       let s = sources.get(backend);
       if (s === undefined) {
-        s = timed(timings, `emit-${backend}`, () => emitSource({ graph, schedule, memory, fingerprint: fp }, backend));
+        s = timed(timings, `emit-${backend}`, () =>
+          emitSource({ graph, schedule, memory, fingerprint: fp, vectorFloats: planTarget(o.isa).vectorFloats }, backend),
+        );
         sources.set(backend, s);
       }
       return s;

@@ -10,7 +10,7 @@ import { numel, sameShape, shapeStr } from '../compiler/ir/shape.ts';
 import { Tensor } from './tensor.ts';
 
 interface AddonState {
-  step(inputs: ArrayBufferView[], outputs: ArrayBufferView[], weights: Uint8Array, arena: Uint8Array): void;
+  step(inputs: ArrayBufferView[], outputs: ArrayBufferView[], weights: Uint8Array, arena: Uint8Array, pool?: unknown): void;
   load(bytes: Uint8Array): void;
   save(): ArrayBuffer;
   readonly bytes: number;
@@ -18,7 +18,9 @@ interface AddonState {
 }
 
 interface Addon {
-  run(inputs: ArrayBufferView[], outputs: ArrayBufferView[], weights: Uint8Array, arena: Uint8Array): void;
+  run(inputs: ArrayBufferView[], outputs: ArrayBufferView[], weights: Uint8Array, arena: Uint8Array, pool?: unknown): void;
+  /** C backend only: a thread pool (freed when this model is collected). */
+  createPool?(threads: number, minParallelWork: number): unknown;
   State: new (slots: number) => AddonState;
   fingerprint: string;
   backend: string;
@@ -52,6 +54,10 @@ export interface SessionReport {
   readonly requestedTarget: 'c' | 'cuda';
   readonly backend: 'c' | 'cuda';
   readonly mode: 'strict' | 'balanced';
+  /** Instruction set the C code was built for (part of the fingerprint). */
+  readonly isa: string;
+  /** Threads the C kernels run on (1 on the CUDA backend); never part of the fingerprint. */
+  readonly threads: number;
   readonly fallback?: Fallback;
   readonly cacheHit: boolean;
   readonly addonPath: string;
@@ -95,6 +101,7 @@ export class LoadedModel {
   readonly fingerprint: string;
   private readonly addon: Addon;
   private readonly arena: Uint8Array;
+  private readonly pool: unknown;
   private readonly rep: SessionReport;
 
   constructor(
@@ -131,11 +138,16 @@ export class LoadedModel {
         hint: 'use smaller shapes or a machine with more memory',
       });
     }
+    // One pool per loaded model, created here and reused by every run (no threads are started per run).
+    const threads = backend === 'c' ? compiled.options.threads : 1;
+    this.pool = this.addon.createPool?.(threads, compiled.options.minParallelWork);
     this.rep = {
       fingerprint: compiled.fingerprint,
       requestedTarget: compiled.options.target,
       backend,
       mode: compiled.options.mode,
+      isa: compiled.options.isa,
+      threads,
       fallback,
       cacheHit: build.cacheHit,
       addonPath: build.addonPath,
@@ -160,7 +172,7 @@ export class LoadedModel {
     };
     const st = call(() => new this.addon.State(slots));
     const { weights } = this.compiled;
-    const arena = this.arena;
+    const { arena, pool } = this;
     return {
       get bytes() {
         return st.bytes;
@@ -168,7 +180,7 @@ export class LoadedModel {
       get steps() {
         return st.steps;
       },
-      step: (inputs, outputs) => call(() => st.step([...inputs], [...outputs], weights, arena)),
+      step: (inputs, outputs) => call(() => st.step([...inputs], [...outputs], weights, arena, pool)),
       load: (bytes) => call(() => st.load(bytes)),
       save: () => new Uint8Array(call(() => st.save())),
     };
@@ -216,6 +228,7 @@ export class LoadedModel {
         outs.map((t) => t.data),
         this.compiled.weights,
         this.arena,
+        this.pool,
       );
     } catch (e) {
       throw new VoltaError('VOLTA_E_ADDON', { found: (e as Error).message });

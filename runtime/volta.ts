@@ -85,6 +85,8 @@ export async function compile(model: ModelSource, options: CompileOptions = {}):
           requestedTarget: o.target,
           backend: o.target === 'cuda' ? 'cuda' : 'c',
           mode: o.mode,
+          isa: o.isa,
+          threads: o.target === 'cuda' ? 1 : o.threads,
           cacheHit: false,
           addonPath: '',
           timings: {},

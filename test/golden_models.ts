@@ -57,10 +57,12 @@ export const GOLDEN_MODELS: readonly GoldenModel[] = [
  * The checked-in files of one model. model.c, model.ir and addon.cc come from a
  * target 'c' compile and model.cu from a target 'cuda' one (as a CUDA build
  * would emit it); the fingerprint covers the target, so FINGERPRINT lists both.
+ * Both are for isa x86-64-v4 (the ISA is part of the fingerprint and shapes the tiles).
  */
 export function goldenFiles(m: GoldenModel): Record<(typeof GOLDEN_FILES)[number], string> {
-  const c = Volta.compileOnly(m.source(), { target: 'c' });
-  const cuda = Volta.compileOnly(m.source(), { target: 'cuda' });
+  // A fixed ISA (AVX-512 tiles), so the files do not depend on the machine that renders them.
+  const c = Volta.compileOnly(m.source(), { target: 'c', isa: 'x86-64-v4' });
+  const cuda = Volta.compileOnly(m.source(), { target: 'cuda', isa: 'x86-64-v4' });
   return {
     'model.c': c.source('c'),
     'model.cu': cuda.source('cuda'),

@@ -12,7 +12,8 @@ import { COMMON_INCLUDE_DIR, TEMPLATE_DIR } from '../codegen/templates.ts';
 import { VoltaError } from '../ir/errors.ts';
 import { sha256 } from '../ir/text.ts';
 import { VOLTA_VERSION } from '../version.ts';
-import { C_FLAGS, findTools, NAPI_INCLUDE, NODE_INCLUDE, NVCC_ARCHS, NVCC_FLAGS, runTool } from './toolchain.ts';
+import { checkHostRuns, ISA_FLAGS, type Isa } from './isa.ts';
+import { cFlags, findTools, NAPI_INCLUDE, NODE_INCLUDE, NVCC_ARCHS, NVCC_FLAGS, runTool } from './toolchain.ts';
 
 export interface BuildResult {
   readonly addonPath: string;
@@ -34,24 +35,24 @@ export function addonSource(backend: Backend): string {
   return addonTemplate({ version: VOLTA_VERSION, backend, cuda: backend === 'cuda' });
 }
 
-const CXX_FLAGS = ['-std=c++17', '-O2', '-fPIC', '-fvisibility=hidden', '-DNAPI_VERSION=8', '-DNODE_ADDON_API_DISABLE_CPP_EXCEPTIONS'];
+const CXX_FLAGS = ['-std=c++17', '-O2', '-fPIC', '-fvisibility=hidden', '-pthread', '-DNAPI_VERSION=8', '-DNODE_ADDON_API_DISABLE_CPP_EXCEPTIONS'];
 
-/** The glue object, compiled once per (source, flags, headers) under <cacheDir>/glue/. */
-async function glueObject(backend: Backend, cacheDir: string, timings: Record<string, number>): Promise<string> {
+/**
+ * The glue object, compiled once per Volta version + toolchain + ISA (its source,
+ * flags and headers, including volta_rt.h) under <cacheDir>/glue/.
+ */
+async function glueObject(backend: Backend, isa: Isa, cacheDir: string, timings: Record<string, number>): Promise<string> {
   const tools = await findTools();
   const src = addonSource(backend);
-  const key = sha256([src, tools.cxx, ...CXX_FLAGS, NODE_INCLUDE, NAPI_INCLUDE, process.version].join('\n')).slice(0, 32);
-  const obj = join(cacheDir, 'glue', `${backend}-${key}.o`);
+  const flags = [...CXX_FLAGS, ...ISA_FLAGS[isa], `-I${NODE_INCLUDE}`, `-I${NAPI_INCLUDE}`, `-I${COMMON_INCLUDE_DIR}`];
+  const rt = readFileSync(join(COMMON_INCLUDE_DIR, 'volta_rt.h'), 'utf8');
+  const key = sha256([src, rt, VOLTA_VERSION, tools.cxx, ...flags, process.version].join('\n')).slice(0, 32);
+  const obj = join(cacheDir, 'glue', `${backend}-${isa}-${key}.o`);
   if (existsSync(obj)) return obj;
   const tmp = join(cacheDir, `.tmp-${process.pid}-${randomUUID()}`);
   mkdirSync(tmp, { recursive: true });
   writeFileSync(join(tmp, 'addon.cc'), src);
-  timings.cxx = await runTool(
-    tools.cxx,
-    [...CXX_FLAGS, `-I${NODE_INCLUDE}`, `-I${NAPI_INCLUDE}`, '-c', 'addon.cc', '-o', 'addon.o'],
-    join(tmp, 'addon.cc'),
-    tmp,
-  );
+  timings.cxx = await runTool(tools.cxx, [...flags, '-c', 'addon.cc', '-o', 'addon.o'], join(tmp, 'addon.cc'), tmp);
   mkdirSync(dirname(obj), { recursive: true });
   renameSync(join(tmp, 'addon.o'), obj);
   rmSync(tmp, { recursive: true, force: true });
@@ -70,10 +71,12 @@ export async function compileCudaObject(source: string, dir: string): Promise<nu
 /** What a build needs of a compiled model: its fingerprint and its emitted sources. */
 export interface BuildInput {
   readonly fingerprint: string;
+  readonly options: { readonly isa: Isa; readonly mode: 'strict' | 'balanced' };
   source(backend: Backend): string;
 }
 
 export async function buildAddon(c: BuildInput, backend: Backend, cacheDir = defaultCacheDir()): Promise<BuildResult> {
+  if (backend === 'c') checkHostRuns(c.options.isa);
   const dir = join(cacheDir, c.fingerprint, backend);
   const addonPath = join(dir, 'volta.node');
   if (existsSync(addonPath)) return { addonPath, dir, cacheHit: true, timings: {} };
@@ -96,16 +99,20 @@ export async function buildAddon(c: BuildInput, backend: Backend, cacheDir = def
       objects.push('model_cuda.o');
     } else {
       jobs.push(
-        runTool(tools.cc, [...C_FLAGS, `-I${COMMON_INCLUDE_DIR}`, '-c', 'model.c', '-o', 'model.o'], join(tmp, 'model.c'), tmp).then(
-          (ms) => void (timings.cc = ms),
-        ),
+        runTool(
+          tools.cc,
+          [...cFlags(c.options.isa, c.options.mode), `-I${COMMON_INCLUDE_DIR}`, '-c', 'model.c', '-o', 'model.o'],
+          join(tmp, 'model.c'),
+          tmp,
+        ).then((ms) => void (timings.cc = ms)),
       );
       objects.push('model.o');
     }
-    const glue = glueObject(backend, cacheDir, timings);
+    const glue = glueObject(backend, c.options.isa, cacheDir, timings);
     jobs.push(glue);
     await Promise.all(jobs);
-    const libs = backend === 'cuda' ? [`-L${join(tools.cudaHome ?? '/usr/local/cuda', 'lib64')}`, '-lcudart_static', '-ldl', '-lpthread', '-lrt'] : [];
+    const libs =
+      backend === 'cuda' ? [`-L${join(tools.cudaHome ?? '/usr/local/cuda', 'lib64')}`, '-lcudart_static', '-ldl', '-lpthread', '-lrt'] : ['-pthread'];
     timings.link = await runTool(tools.cxx, ['-shared', '-o', 'volta.node', await glue, ...objects, ...libs], join(tmp, 'addon.cc'), tmp);
     for (const o of objects) rmSync(join(tmp, o), { force: true });
     mkdirSync(join(cacheDir, c.fingerprint), { recursive: true });

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { VoltaError } from '../ir/errors.ts';
+import { ISA_FLAGS, type Isa } from './isa.ts';
 
 // zx is loaded on the first build, not when this module is: a cache hit never pays for it, and
 // 'zx/core' ($ and which) loads about half of what the full 'zx' entry does (no fs-extra, glob, YAML, minimist, dotenv).
@@ -68,16 +69,14 @@ export async function runTool(cmd: string, args: readonly string[], keep: string
   return performance.now() - t0;
 }
 
-export const C_FLAGS = [
-  '-std=c11',
-  '-O3',
-  '-fPIC',
-  '-fvisibility=hidden',
-  '-ffp-contract=off',
-  '-fno-fast-math',
-  '-fno-math-errno',
-  '-Wall',
-  '-Wno-unused-variable',
-];
+export const C_FLAGS = ['-std=c11', '-O3', '-fPIC', '-fvisibility=hidden', '-fno-fast-math', '-fno-math-errno', '-Wall', '-Wno-unused-variable'];
+
+/**
+ * Flags for model.c: the ISA's -march, and FMA contraction only in balanced mode (strict mode keeps
+ * every multiply and add rounded on its own, as the interpreter and the CUDA build do).
+ */
+export function cFlags(isa: Isa, mode: 'strict' | 'balanced'): string[] {
+  return [...C_FLAGS, ...ISA_FLAGS[isa], mode === 'strict' ? '-ffp-contract=off' : '-ffp-contract=fast'];
+}
 export const NVCC_FLAGS = ['-std=c++17', '-O3', '-Xcompiler', '-fPIC', '-fmad=false', '-prec-div=true', '-prec-sqrt=true', '-ftz=false'];
 export const NVCC_ARCHS = ['-gencode', 'arch=compute_80,code=sm_80', '-gencode', 'arch=compute_90,code=sm_90'];

@@ -33,7 +33,13 @@ export const COMMON_OPTS = `  --target c|cuda             backend (default c)
                               inputs that decide shapes (a Reshape target, Slice bounds, axes)
                               need a value to compile; 'run' specialises on --input values instead
   --mode strict|balanced      strict (default) never falls back; balanced falls back from cuda
-                              to c, with a note (NaN/Inf constants are accepted in both)`;
+                              to c, with a note (NaN/Inf constants are accepted in both)
+  --isa native|portable|<level>
+                              instruction set of the C build: native (default: this host's
+                              x86-64 level or aarch64), portable (baseline x86-64), or a level
+                              such as x86-64-v3 (part of the fingerprint)
+  --threads <n>               threads the C kernels run on (default $VOLTA_THREADS, else all
+                              cores); never changes the output bits`;
 
 export const TRAIN_HELP = `Usage: volta train <config.yaml> [options]
 
@@ -128,7 +134,13 @@ ${COMMON_OPTS}
 
 export type OptSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
-export const TARGET_MODE: OptSpec = { target: { type: 'string' }, mode: { type: 'string' }, bind: { type: 'string', multiple: true } };
+export const TARGET_MODE: OptSpec = {
+  target: { type: 'string' },
+  mode: { type: 'string' },
+  bind: { type: 'string', multiple: true },
+  isa: { type: 'string' },
+  threads: { type: 'string' },
+};
 
 export const SPECS: Record<string, OptSpec> = {
   compile: { ...TARGET_MODE, out: { type: 'string', short: 'o' }, dump: { type: 'string' }, cache: { type: 'string' }, 'check-cuda': { type: 'boolean' } },
@@ -172,9 +184,16 @@ export function parse(cmd: string, args: string[]): { values: Values; model?: st
 export function compileOptions(v: Values, cmd = 'run'): CompileOptions {
   const binds = namedFiles('bind', v.bind as string[] | undefined, (found) => usage(cmd, found));
   const bindInputs = Object.fromEntries([...binds].map(([name, file]) => [name, readInputFile(file)]));
-  return {
+  const o: { -readonly [K in keyof CompileOptions]: CompileOptions[K] } = {
     target: v.target as CompileOptions['target'],
     mode: v.mode as CompileOptions['mode'],
     ...(binds.size > 0 ? { bindInputs } : {}),
   };
+  if (typeof v.isa === 'string') o.isa = v.isa as CompileOptions['isa'];
+  if (typeof v.threads === 'string') {
+    const n = Number(v.threads);
+    if (!/^[0-9]+$/.test(v.threads) || !Number.isInteger(n)) throw usage(cmd, `--threads ${JSON.stringify(v.threads)} is not an integer from 1 to 1024`);
+    o.threads = n;
+  }
+  return o;
 }

@@ -33,6 +33,7 @@ export async function cmdCompile(model: string, v: Values, io: Io): Promise<numb
       fingerprint: compiled.fingerprint,
       target: backend,
       mode: compiled.options.mode,
+      isa: compiled.options.isa,
       inputs: valuesOf(compiled, compiled.graph.inputs),
       outputs: valuesOf(compiled, compiled.graph.outputs),
       kernels: kernelsOf(compiled),
@@ -47,7 +48,7 @@ export async function cmdCompile(model: string, v: Values, io: Io): Promise<numb
 
     const lines = [
       `model        ${shown(resolve(model))}`,
-      `target       ${backend}, mode ${compiled.options.mode}`,
+      `target       ${backend}, mode ${compiled.options.mode}, isa ${compiled.options.isa}`,
       `fingerprint  ${compiled.fingerprint}`,
       `wrote        ${shown(out)}/{model.c, model.cu, addon.cc, weights.bin, plan.json}`,
       `addon        ${shown(join(out, 'volta.node'))} (cache ${build.cacheHit ? 'hit' : 'miss'}: ${shown(build.addonPath)})`,

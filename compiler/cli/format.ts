@@ -74,6 +74,8 @@ export function kernelsOf(c: Compiled) {
     ops: [...k.plan.ops],
     nodes: [...k.plan.nodes],
     shape: kernelShape(k.plan),
+    tasks: k.plan.partition.tasks,
+    ...(k.plan.kind === 'matmul' ? { tile: { ...k.plan.tile } } : {}),
   }));
 }
 

@@ -26,6 +26,8 @@ export function inspectJson(model: string, c: Compiled, withText: boolean) {
     opset: c.graph.opset,
     target: c.options.target,
     mode: c.options.mode,
+    isa: c.options.isa,
+    threads: c.options.threads,
     ops: Object.fromEntries(opCounts(resolve(model))),
     inputs: valuesOf(c, c.graph.inputs),
     outputs: valuesOf(c, c.graph.outputs),
@@ -62,7 +64,16 @@ export function inspectText(model: string, c: Compiled, withText: boolean): stri
   out.push(
     '',
     'kernels',
-    table(j.kernels.map((k) => [k.kernel, k.kind, k.ops.join('+'), k.shape, `nodes ${k.nodes.map((n) => JSON.stringify(n)).join(', ')}`])),
+    table(
+      j.kernels.map((k) => [
+        k.kernel,
+        k.kind,
+        k.ops.join('+'),
+        k.shape,
+        `${k.tasks} task${k.tasks === 1 ? '' : 's'}`,
+        `nodes ${k.nodes.map((n) => JSON.stringify(n)).join(', ')}`,
+      ]),
+    ),
   );
   const temps = j.memory.buffers.filter((b) => b.kind === 'temp').length;
   out.push(
@@ -71,7 +82,11 @@ export function inspectText(model: string, c: Compiled, withText: boolean): stri
     `  arena ${j.memory.arenaBytes} bytes (${temps} temp buffers), weights ${j.memory.weightsBytes} bytes, ${j.memory.buffers.length} buffers in all`,
   );
   for (const n of j.notes) out.push(`note: ${n}`);
-  out.push('', `fingerprint  ${j.fingerprint} (target ${j.target}, mode ${j.mode})`);
+  out.push(
+    '',
+    `fingerprint  ${j.fingerprint} (target ${j.target}, mode ${j.mode}, isa ${j.isa})`,
+    `threads      ${j.threads} (run time only: never changes bits, not in the fingerprint)`,
+  );
   return `${out.join('\n')}\n`;
 }
 

@@ -100,7 +100,7 @@ export async function cmdRun(model: string, v: Values, io: Io): Promise<number> 
   const r = session.report();
   const lines = [
     `model        ${shown(resolve(model))}`,
-    `backend      ${r.backend} (target ${r.requestedTarget}, mode ${r.mode})${r.fallback ? `, fell back from cuda: ${r.fallback.reason}` : ''}`,
+    `backend      ${r.backend} (target ${r.requestedTarget}, mode ${r.mode}, isa ${r.isa}, ${r.threads} thread${r.threads === 1 ? '' : 's'})${r.fallback ? `, fell back from cuda: ${r.fallback.reason}` : ''}`,
     `fingerprint  ${r.fingerprint}`,
     `cache        ${r.cacheHit ? 'hit' : 'miss'} (${shown(r.addonPath)})`,
     ...(r.specialization

@@ -18,6 +18,8 @@ export interface EmitInput {
   readonly schedule: Schedule;
   readonly memory: MemoryPlan;
   readonly fingerprint: string;
+  /** Floats per SIMD vector of the C build (VOLTA_VEC for templates/common/volta_gemm.h). */
+  readonly vectorFloats?: number;
 }
 
 const CUDA_BLOCK = 256;
@@ -35,6 +37,22 @@ export function ioLayout(memory: MemoryPlan): { offsets: Map<string, number>; by
     }
   }
   return { offsets, bytes: at };
+}
+
+/** Calls the kernel with its buffers from the pool's argument array. */
+function taskTrampoline(name: string, n: number): string {
+  const ps = Array.from({ length: n }, (_, i) => `p[${i}]`);
+  return [
+    `static void ${name}_task(const void *args, int64_t t0, int64_t t1, float *scratch) {`,
+    '  void *const *p = (void *const *)args;',
+    `  ${name}(${[...ps, 't0', 't1', 'scratch'].join(', ')});`,
+    '}',
+  ].join('\n');
+}
+
+/** Work estimates print as exact integral doubles. */
+function workLiteral(w: number): string {
+  return `${Math.round(w)}.0`;
 }
 
 export function emitSource(inp: EmitInput, backend: Backend): string {
@@ -67,10 +85,16 @@ export function emitSource(inp: EmitInput, backend: Backend): string {
     if (outBuf.bytes === 0) continue; // nothing to compute for an empty output
     const name = names.fresh('k', k.plan.name);
     const view = kernelView(k.plan, name, d);
-    const source = template(backend, k.plan.kind)({ ...view, restrict: d.restrict });
-    kernels.push({ name, ops: `${k.plan.ops.join(' -> ')}${k.plan.nodes.length ? ` (${k.plan.nodes.map(comment).join(', ')})` : ''}`, source });
+    let source = template(backend, k.plan.kind)({ ...view, restrict: d.restrict });
     const args = kernelArgs(k.plan).map((v) => bufName.get(inp.memory.bufferOf(v).id)!);
-    calls.push(`${name}(${args.join(', ')});`);
+    if (backend === 'c' && view.tasks !== undefined) {
+      // Task form: the kernel runs tasks [t0, t1) of its plan's partition; the pool calls it through a trampoline.
+      source += `\n${taskTrampoline(name, args.length)}`;
+      calls.push(
+        `{ void *const args[] = { ${args.map((a) => `(void *)${a}`).join(', ')} }; volta_parallel(rt, ${name}_task, args, ${view.tasks}, ${workLiteral(view.work ?? 0)}); }`,
+      );
+    } else calls.push(`${name}(${args.join(', ')});`);
+    kernels.push({ name, ops: `${k.plan.ops.join(' -> ')}${k.plan.nodes.length ? ` (${k.plan.nodes.map(comment).join(', ')})` : ''}`, source });
     launches.push({
       kernel: name,
       args: args.join(', '),
@@ -88,6 +112,8 @@ export function emitSource(inp: EmitInput, backend: Backend): string {
     'model',
   )({
     version: VOLTA_VERSION,
+    vectorFloats: inp.vectorFloats ?? 4,
+    scratchBytes: Math.max(0, ...inp.schedule.kernels.map((k) => k.plan.scratch ?? 0)),
     externC: backend === 'cuda' ? 'extern "C" ' : '',
     numInputs: inp.graph.inputs.length,
     numOutputs: inp.graph.outputs.length,

@@ -9,7 +9,7 @@ import { toNumbers } from '../ir/tensor.ts';
 import type { Compute, Operand } from '../ops/compute.ts';
 import { arg, type Expr, lit } from '../ops/expr.ts';
 import { nodeDef as def, lowerCtx } from '../ops/lowering.ts';
-import type { ElementwisePlan, KernelPlan } from './plan.ts';
+import { BASELINE_TARGET, type ElementwisePlan, type KernelPlan, type PlanTarget } from './plan.ts';
 import { planKernel } from './plan_kernel.ts';
 
 /** A scalar constant small enough to print inline instead of loading it. */
@@ -24,8 +24,8 @@ function inlineConstant(v: Value): Expr | undefined {
  * Lowers a group (nodes in schedule order: an anchor, then elementwise nodes
  * each consuming the previous member's output) into one kernel plan.
  */
-export function lowerGroup(g: Graph, nodes: readonly Node[]): KernelPlan {
-  return planKernel(fuseGroup(g, nodes));
+export function lowerGroup(g: Graph, nodes: readonly Node[], target: PlanTarget = BASELINE_TARGET): KernelPlan {
+  return planKernel(fuseGroup(g, nodes), target, (id) => g.values.get(id)?.data !== undefined);
 }
 
 /** The group's fused computation: the anchor's, with each member's scalar appended to its body. */

@@ -31,24 +31,56 @@ export interface Partition {
   readonly items: number;
   /** What one item is, for comments and reports. */
   readonly item: 'element' | 'row' | 'output';
+  /**
+   * CPU tasks the items are split into (each a whole number of items; for matmul, a
+   * tile of outputs). Fixed here from the shapes, never from the thread count, and
+   * never splitting a reduction: any thread count gives the same bits.
+   */
+  readonly tasks: number;
+  /** Items per task (the last task may have fewer); a matmul task is a tile (see MatmulTile), a concat task whole outer rows. */
+  readonly perTask: number;
+  /** Estimated work (about one unit per multiply-add or element operation): small kernels run on the calling thread. */
+  readonly work: number;
 }
 
+/** What a target offers the kernel plans: floats per SIMD vector and vector registers. */
+export interface PlanTarget {
+  readonly vectorFloats: 4 | 8 | 16;
+  readonly registers: 16 | 32;
+}
+
+/** Baseline x86-64 (SSE2): what plans assume when no target is given (constant folding). */
+export const BASELINE_TARGET: PlanTarget = { vectorFloats: 4, registers: 16 };
+
 /**
- * Matmul loop form: 'rows' accumulates a tile of `n` outputs of one row together
- * (vectorises across j when B is read along j); 'dot' runs one dot product per
- * output (B read along k). K stays innermost and increasing for every output.
+ * Matmul tiling. A register tile of mr rows by nr = nv * vec columns is computed
+ * by the micro-kernel: for each k in increasing order, every output of the tile adds
+ * a[i][k] * b[k][j] to its own float accumulator (from +0), so the per-output order of
+ * the contract is unchanged by the tile shape. A task computes an mc x nc block of
+ * outputs (mc a multiple of mr, nc of nr) over all of K. B reaches the micro-kernel in
+ * nr-column panels (k-major, zero-padded past N): 'const' panels are packed at
+ * compile time (B is a constant), 'task' panels are packed by each task into its
+ * thread's scratch.
  */
 export interface MatmulTile {
-  readonly form: 'rows' | 'dot';
-  readonly n: number;
+  readonly vec: number;
+  readonly mr: number;
+  readonly nv: number;
+  readonly nr: number;
+  readonly mc: number;
+  readonly nc: number;
+  readonly bPack: 'const' | 'task';
 }
 
 interface Planned {
   readonly partition: Partition;
+  /** Bytes of per-thread scratch a task needs (0 if none). */
+  readonly scratch: number;
 }
 
 export type ElementwisePlan = ElementwiseCompute & Planned;
-export type MatmulPlan = MatmulCompute & Planned & { readonly tile: MatmulTile };
+/** `packedB`: storage id of B packed into panels at compile time (tile.bPack 'const'); the kernel reads it instead of b. */
+export type MatmulPlan = MatmulCompute & Planned & { readonly tile: MatmulTile; readonly packedB?: string };
 /** `lanes`: the reduction order (see reduce_order.ts). */
 export type SoftmaxPlan = SoftmaxCompute & Planned & { readonly lanes: number };
 export type ReducePlan = ReduceCompute & Planned & { readonly lanes: number };
@@ -75,8 +107,14 @@ export type KernelPlan =
   | ScatterAddPlan
   | ConvTransposePlan;
 
-/** Storages a kernel reads, in parameter order (value ids, before alias resolution). */
-export function kernelReads(p: Compute): string[] {
+/** Storages a kernel reads, in parameter order (value ids, before alias resolution): packed copies replace their sources. */
+export function kernelReads(p: KernelPlan): string[] {
+  if (p.kind === 'matmul' && p.packedB !== undefined) return [p.a.buf, p.packedB, ...p.epilogueInputs.map((o) => o.buf)];
+  return computeReads(p);
+}
+
+/** Values a computation reads (what the interpreter reads), in parameter order. */
+export function computeReads(p: Compute): string[] {
   switch (p.kind) {
     case 'elementwise':
       return p.inputs.map((o) => o.buf);
@@ -105,6 +143,6 @@ export function kernelReads(p: Compute): string[] {
 }
 
 /** Buffers a kernel takes, in parameter order: what it reads, then its output. */
-export function kernelArgs(p: Compute): string[] {
+export function kernelArgs(p: KernelPlan): string[] {
   return [...kernelReads(p), p.out.buf];
 }

@@ -67,10 +67,10 @@ export function planMemory(g: Graph, s: Schedule): MemoryPlan {
   let arena = 0;
   for (const id of first.keys()) {
     if (byId.has(id)) continue;
-    const v = g.values.get(id);
-    if (v?.data !== undefined) {
-      byId.set(id, { id, kind: 'const', dtype: v.dtype, bytes: tensorBytes(v.data).byteLength, index: 0, offset: weights });
-      weights = align(weights + tensorBytes(v.data).byteLength);
+    const data = g.values.get(id)?.data ?? s.constants.get(id);
+    if (data !== undefined) {
+      byId.set(id, { id, kind: 'const', dtype: data.dtype, bytes: tensorBytes(data).byteLength, index: 0, offset: weights });
+      weights = align(weights + tensorBytes(data).byteLength);
       continue;
     }
     const { dtype, bytes } = info(id);
@@ -100,8 +100,8 @@ export function planMemory(g: Graph, s: Schedule): MemoryPlan {
 }
 
 /** The weights blob: constants at their planned offsets. */
-export function weightsBlob(g: Graph, m: MemoryPlan): Uint8Array {
+export function weightsBlob(g: Graph, s: Schedule, m: MemoryPlan): Uint8Array {
   const blob = new Uint8Array(m.weightsBytes);
-  for (const b of m.buffers) if (b.kind === 'const') blob.set(tensorBytes(g.value(b.id).data!), b.offset);
+  for (const b of m.buffers) if (b.kind === 'const') blob.set(tensorBytes(g.values.get(b.id)?.data ?? s.constants.get(b.id)!), b.offset);
   return blob;
 }

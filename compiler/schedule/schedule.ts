@@ -4,8 +4,10 @@
 
 import { invariant } from '../ir/errors.ts';
 import type { Graph, Node } from '../ir/graph.ts';
+import type { TensorData } from '../ir/tensor.ts';
 import { copyPlan, lowerGroup } from '../kernels/lower.ts';
-import { type KernelPlan, kernelReads } from '../kernels/plan.ts';
+import { packedConstants } from '../kernels/pack.ts';
+import { BASELINE_TARGET, type KernelPlan, kernelReads, type PlanTarget } from '../kernels/plan.ts';
 import { isAlias } from '../ops/lowering.ts';
 import { opDef } from '../ops/registry.ts';
 
@@ -23,9 +25,11 @@ export interface Schedule {
   readonly storage: ReadonlyMap<string, string>;
   /** Storage id of each graph output, in output order. */
   readonly outputs: readonly string[];
+  /** Constants the plans derived at compile time (packed weights), by storage id. */
+  readonly constants: ReadonlyMap<string, TensorData>;
 }
 
-export function scheduleGraph(g: Graph): Schedule {
+export function scheduleGraph(g: Graph, target: PlanTarget = BASELINE_TARGET): Schedule {
   const storage = new Map<string, string>();
   for (const id of g.values.keys()) storage.set(id, id);
   const groups = new Map<string, Node[]>();
@@ -45,28 +49,33 @@ export function scheduleGraph(g: Graph): Schedule {
     }
   });
   const root = (id: string) => storage.get(id) ?? id;
-  const pending = [...groups.entries()].map(([key, nodes]) => {
-    const plan = lowerGroup(g, nodes);
-    return { key, nodes, plan, reads: kernelReads(plan).map(root), writes: root(plan.out.buf) };
+  const constants = new Map<string, TensorData>();
+  const pending = [...groups.entries()].map(([key, nodes], at) => {
+    const plan = lowerGroup(g, nodes, target);
+    for (const [id, data] of packedConstants(plan, g)) if (!constants.has(id)) constants.set(id, data);
+    return { at, key, nodes, plan, reads: kernelReads(plan).map(root), writes: root(plan.out.buf), first: firstIndex.get(key)! };
   });
-  const writer = new Map(pending.map((k) => [k.writes, k.key]));
-  const done = new Set<string>();
-  const order: typeof pending = [];
-  // Kahn's algorithm; the ready kernel whose first node comes first in the graph goes next.
-  while (order.length < pending.length) {
-    let best: (typeof pending)[number] | undefined;
-    for (const k of pending) {
-      if (done.has(k.key)) continue;
-      const ready = k.reads.every((r) => {
-        const w = writer.get(r);
-        return w === undefined || w === k.key || done.has(w);
-      });
-      if (ready && (best === undefined || firstIndex.get(k.key)! < firstIndex.get(best.key)!)) best = k;
+  const writer = new Map(pending.map((k) => [k.writes, k.at]));
+  // Kahn's algorithm; the ready kernel whose first node comes first in the graph goes next
+  // (a binary heap on that position: linear-logarithmic in the kernel count).
+  const waiting = pending.map(() => 0);
+  const users: number[][] = pending.map(() => []);
+  for (const k of pending) {
+    for (const w of new Set(k.reads.map((r) => writer.get(r)))) {
+      if (w === undefined || w === k.at) continue;
+      waiting[k.at]++;
+      users[w].push(k.at);
     }
-    invariant(best !== undefined, 'kernel dependency cycle');
-    done.add(best.key);
-    order.push(best);
   }
+  const ready = new MinHeap((a: number, b: number) => pending[a].first - pending[b].first);
+  for (const k of pending) if (waiting[k.at] === 0) ready.push(k.at);
+  const order: typeof pending = [];
+  while (ready.size > 0) {
+    const k = pending[ready.pop()];
+    order.push(k);
+    for (const u of users[k.at]) if (--waiting[u] === 0) ready.push(u);
+  }
+  invariant(order.length === pending.length, 'kernel dependency cycle');
   const kernels: Kernel[] = order.map((k, index) => ({ index, plan: k.plan, nodes: k.nodes.map((n) => n.id) }));
   // A graph output owns its storage unless that storage is an input, a constant,
   // or already another output's: then it gets a copy.
@@ -83,5 +92,45 @@ export function scheduleGraph(g: Graph): Schedule {
     storage.set(dst, dst);
     return dst;
   });
-  return { kernels, storage, outputs };
+  return { kernels, storage, outputs, constants };
+}
+
+/** A binary min-heap of kernel positions ordered by `cmp` (no ties: first-node positions differ). */
+class MinHeap {
+  private readonly xs: number[] = [];
+  constructor(private readonly cmp: (a: number, b: number) => number) {}
+  get size(): number {
+    return this.xs.length;
+  }
+  push(x: number): void {
+    const xs = this.xs;
+    xs.push(x);
+    let i = xs.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.cmp(xs[p], xs[i]) <= 0) break;
+      [xs[p], xs[i]] = [xs[i], xs[p]];
+      i = p;
+    }
+  }
+  pop(): number {
+    const xs = this.xs;
+    const top = xs[0];
+    const last = xs.pop()!;
+    if (xs.length > 0) {
+      xs[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < xs.length && this.cmp(xs[l], xs[m]) < 0) m = l;
+        if (r < xs.length && this.cmp(xs[r], xs[m]) < 0) m = r;
+        if (m === i) break;
+        [xs[m], xs[i]] = [xs[i], xs[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
 }

@@ -5,12 +5,19 @@
 #include <cstring>
 #include <string>
 #include <vector>
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include "volta_rt.h"
 
 // Model entry points and metadata, defined by the generated model.c / model.cu.
 // The glue is the same for every model, so it is compiled once per cache and
 // only the model source is compiled per fingerprint.
 extern "C" {
-int volta_run(void *const *inputs, void *const *outputs, const uint8_t *weights, uint8_t *arena);
+int volta_run(void *const *inputs, void *const *outputs, const uint8_t *weights, uint8_t *arena, const volta_rt *rt);
+extern const uint64_t volta_scratch_bytes;
 extern const char volta_fingerprint[];
 extern const uint64_t volta_num_inputs;
 extern const uint64_t volta_num_outputs;
@@ -60,6 +67,127 @@ static bool CheckList(Napi::Env env, Napi::Value v, const char *what, const uint
   return true;
 }
 
+// The session's thread pool: threads - 1 workers plus the calling thread, created
+// once per session and reused by every run. A run hands each kernel's tasks out
+// one at a time; every worker checks in for every kernel, so a kernel's job state
+// is never reused while a worker still reads it. Workers spin briefly between
+// kernels (a model runs many in a row), then sleep on a condition variable.
+namespace {
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+constexpr int kSpins = 1 << 14;
+
+struct Pool {
+  volta_rt rt{};
+  int threads = 1;
+  std::vector<float *> scratch;
+  std::vector<std::thread> workers;
+  std::mutex m;
+  std::condition_variable cv;
+  std::atomic<uint64_t> gen{0};
+  std::atomic<int> pending{0};
+  std::atomic<int64_t> next{0};
+  std::atomic<bool> stopping{false};
+  volta_task_fn fn = nullptr;
+  const void *args = nullptr;
+  int64_t tasks = 0;
+};
+
+void Drain(Pool *p, float *scratch) {
+  for (;;) {
+    const int64_t t = p->next.fetch_add(1, std::memory_order_acq_rel);
+    if (t >= p->tasks) return;
+    p->fn(p->args, t, t + 1, scratch);
+  }
+}
+
+void Worker(Pool *p, int id) {
+  uint64_t seen = 0;
+  for (;;) {
+    uint64_t g;
+    int spins = 0;
+    while ((g = p->gen.load(std::memory_order_acquire)) == seen) {
+      if (p->stopping.load(std::memory_order_acquire)) return;
+      if (++spins < kSpins) {
+        CpuRelax();
+      } else {
+        std::unique_lock<std::mutex> lock(p->m);
+        p->cv.wait(lock, [&] { return p->gen.load(std::memory_order_acquire) != seen || p->stopping.load(); });
+        spins = 0;
+      }
+    }
+    if (p->stopping.load(std::memory_order_acquire)) return;
+    seen = g;
+    Drain(p, p->scratch[id]);
+    p->pending.fetch_sub(1, std::memory_order_acq_rel);
+  }
+}
+
+void Parallel(const volta_rt *rt, volta_task_fn fn, const void *args, int64_t tasks) {
+  Pool *p = static_cast<Pool *>(rt->pool);
+  p->fn = fn;
+  p->args = args;
+  p->tasks = tasks;
+  p->next.store(0, std::memory_order_relaxed);
+  p->pending.store(p->threads - 1, std::memory_order_relaxed);
+  {
+    std::lock_guard<std::mutex> lock(p->m);
+    p->gen.fetch_add(1, std::memory_order_release);
+  }
+  p->cv.notify_all();
+  Drain(p, p->scratch[0]);
+  for (int spins = 0; p->pending.load(std::memory_order_acquire) != 0; spins++) {
+    if (spins < kSpins) CpuRelax();
+    else std::this_thread::yield();
+  }
+}
+
+void FreePool(Napi::Env, Pool *p) {
+  p->stopping.store(true, std::memory_order_release);
+  {
+    std::lock_guard<std::mutex> lock(p->m);
+  }
+  p->cv.notify_all();
+  for (auto &t : p->workers) t.join();
+  for (float *s : p->scratch) std::free(s);
+  delete p;
+}
+
+}  // namespace
+
+// createPool(threads, minParallelWork): the session's pool, freed with the session.
+static Napi::Value CreatePool(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 2 || !info[0].IsNumber() || !info[1].IsNumber()) return Fail(env, "createPool expects (threads, minParallelWork)");
+  const int threads = info[0].As<Napi::Number>().Int32Value();
+  if (threads < 1 || threads > 1024) return Fail(env, "createPool: threads must be in 1..1024");
+  Pool *p = new Pool();
+  p->threads = threads;
+  const size_t bytes = ((static_cast<size_t>(volta_scratch_bytes) + 63) / 64) * 64 + 64;
+  for (int i = 0; i < threads; i++) {
+    float *s = static_cast<float *>(std::aligned_alloc(64, bytes));
+    if (s == nullptr) {
+      for (float *q : p->scratch) std::free(q);
+      delete p;
+      return Fail(env, "createPool: cannot allocate " + std::to_string(bytes) + " bytes of scratch per thread");
+    }
+    p->scratch.push_back(s);
+  }
+  p->rt.parallel = threads > 1 ? Parallel : nullptr;
+  p->rt.pool = p;
+  p->rt.scratch = p->scratch[0];
+  p->rt.min_parallel_work = info[1].As<Napi::Number>().DoubleValue();
+  for (int i = 1; i < threads; i++) p->workers.emplace_back(Worker, p, i);
+  return Napi::External<Pool>::New(env, p, FreePool);
+}
+
 // Weights and arena arguments, checked; false after throwing.
 static bool WeightsArena(Napi::Env env, Napi::Value w, Napi::Value a, uint8_t **weights, uint8_t **arena) {
   size_t wlen = 0, alen = 0;
@@ -74,22 +202,37 @@ static bool WeightsArena(Napi::Env env, Napi::Value w, Napi::Value a, uint8_t **
   return true;
 }
 
-// One run of the model over checked buffers: the single entry point both run() and State.step() use.
-static bool RunModel(Napi::Env env, void *const *inputs, void *const *outputs, const uint8_t *weights, uint8_t *arena) {
-  if (volta_run(inputs, outputs, weights, arena) != 0) return Fail(env, "volta_run failed"), false;
+// One run of the model over checked buffers (pool: undefined or what createPool returned): the
+// single entry point of run() and State.step(). False after throwing.
+static bool RunModel(Napi::Env env, void *const *inputs, void *const *outputs, const uint8_t *weights, uint8_t *arena, Napi::Value pool) {
+  const volta_rt *rt = nullptr;
+  if (!pool.IsUndefined()) {
+    if (!pool.IsExternal()) return Fail(env, "pool: expected the value createPool returned"), false;
+    rt = &pool.As<Napi::External<Pool>>().Data()->rt;
+  }
+  // Without a pool: one thread and a scratch block for this call.
+  volta_rt single{};
+  if (rt == nullptr) {
+    single.scratch = static_cast<float *>(std::aligned_alloc(64, ((static_cast<size_t>(volta_scratch_bytes) + 63) / 64) * 64 + 64));
+    if (single.scratch == nullptr) return Fail(env, "cannot allocate scratch"), false;
+    rt = &single;
+  }
+  const int rc = volta_run(inputs, outputs, weights, arena, rt);
+  std::free(single.scratch);
+  if (rc != 0) return Fail(env, "volta_run failed"), false;
   return true;
 }
 
-// run(inputs, outputs, weights, arena): synchronous; buffers sizes are checked exactly.
+// run(inputs, outputs, weights, arena[, pool]): synchronous; buffers sizes are checked exactly.
 static Napi::Value Run(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 4) return Fail(env, "run expects (inputs, outputs, weights, arena)");
+  if (info.Length() != 4 && info.Length() != 5) return Fail(env, "run expects (inputs, outputs, weights, arena[, pool])");
   std::vector<void *> inputs(volta_num_inputs + 1), outputs(volta_num_outputs + 1);
   if (!CheckList(env, info[0], "input", volta_input_bytes, volta_num_inputs, inputs.data())) return env.Undefined();
   if (!CheckList(env, info[1], "output", volta_output_bytes, volta_num_outputs, outputs.data())) return env.Undefined();
   uint8_t *weights = nullptr, *arena = nullptr;
   if (!WeightsArena(env, info[2], info[3], &weights, &arena)) return env.Undefined();
-  RunModel(env, inputs.data(), outputs.data(), weights, arena);
+  RunModel(env, inputs.data(), outputs.data(), weights, arena, info.Length() == 5 ? info[4] : env.Undefined());
   return env.Undefined();
 }
 
@@ -153,10 +296,10 @@ class State : public Napi::ObjectWrap<State> {
   Napi::Value GetBytes(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), (double)bytes_); }
   Napi::Value GetSteps(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), steps_); }
 
-  // step(inputs, outputs, weights, arena): the non-state inputs and outputs, in order.
+  // step(inputs, outputs, weights, arena[, pool]): the non-state inputs and outputs, in order.
   Napi::Value Step(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
-    if (info.Length() != 4) return Fail(env, "step expects (inputs, outputs, weights, arena)");
+    if (info.Length() != 4 && info.Length() != 5) return Fail(env, "step expects (inputs, outputs, weights, arena[, pool])");
     uint64_t nIn = volta_num_inputs - slots_, nOut = volta_num_outputs - slots_;
     std::vector<void *> inputs(volta_num_inputs + 1), outputs(volta_num_outputs + 1);
     if (!CheckList(env, info[0], "input", volta_input_bytes, nIn, inputs.data())) return env.Undefined();
@@ -167,7 +310,7 @@ class State : public Napi::ObjectWrap<State> {
       inputs[nIn + i] = banks_[cur_] + offsets_[i];
       outputs[nOut + i] = banks_[1 - cur_] + offsets_[i];
     }
-    if (!RunModel(env, inputs.data(), outputs.data(), weights, arena)) return env.Undefined();
+    if (!RunModel(env, inputs.data(), outputs.data(), weights, arena, info.Length() == 5 ? info[4] : env.Undefined())) return env.Undefined();
     cur_ = 1 - cur_;
     steps_ += 1;
     return env.Undefined();
@@ -199,6 +342,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("run", Napi::Function::New(env, Run));
   exports.Set("State", State::Define(env));
   exports.Set("cudaDeviceCount", Napi::Function::New(env, DeviceCount));
+  exports.Set("createPool", Napi::Function::New(env, CreatePool));
   exports.Set("fingerprint", Napi::String::New(env, volta_fingerprint));
   exports.Set("backend", Napi::String::New(env, "c"));
   exports.Set("arenaBytes", Napi::Number::New(env, static_cast<double>(volta_arena_bytes)));

@@ -36,6 +36,8 @@ export interface TrainerOptions {
   readonly mode?: Mode;
   /** A loaded data set (else loaded from config.data, $VOLTA_FASHION_MNIST or the Debian path). */
   readonly data?: Dataset;
+  /** Smallest kernel worth splitting over threads (CompileOptions.minParallelWork; tests pass 0). */
+  readonly minParallelWork?: number;
 }
 
 interface SlotLayout extends StateSlot {
@@ -99,7 +101,7 @@ export class Trainer {
     const logits = train.graph.value(train.graph.outputs[1]);
     if (logits.shape[1] !== data.classes)
       throw new VoltaError('VOLTA_E_SHAPE', { found: `the model has ${logits.shape[1]} outputs per sample`, expected: `${data.classes} classes` });
-    const options = { target: opts.target, mode: opts.mode, cacheDir: opts.cacheDir, ...(config.threads !== 1 ? { threads: config.threads } : {}) };
+    const options = { target: opts.target, mode: opts.mode, cacheDir: opts.cacheDir, threads: config.threads, minParallelWork: opts.minParallelWork };
     const stepCompiled = compileGraph(train.graph, options);
     const evalCompiled = compileGraph(buildEvalGraph(model, Math.min(config.evalBatchSize, data.test.n)), options);
     const [stepModel, evalModel] = await Promise.all([load(stepCompiled, options), load(evalCompiled, options)]);

@@ -16,7 +16,19 @@ export interface KernelView {
   readonly params: string;
   /** Independent work items (the plan's partition): CUDA runs one thread per item. */
   readonly items: number;
+  /**
+   * C task form (the plan's partition): the C function takes `(params..., int64_t t0, int64_t t1,
+   * float *restrict scratch)` and runs tasks [t0, t1); the pool runs `tasks` of them. A view
+   * without `tasks` keeps the plain form and runs on the calling thread.
+   */
+  readonly tasks?: number;
+  readonly work?: number;
   readonly [key: string]: unknown;
+}
+
+/** The task-form fields every C view adds (see KernelView.tasks). */
+export function taskFields(p: KernelPlan): { tasks: number; work: number; perTask: number } {
+  return { tasks: p.partition.tasks, work: p.partition.work, perTask: p.partition.perTask };
 }
 
 export function header(plan: KernelPlan, name: string): string {

@@ -2,7 +2,7 @@
 import { DTYPES } from '../../ir/dtype.ts';
 import type { ConcatPlan } from '../../kernels/plan.ts';
 import type { Dialect } from '../dialect.ts';
-import { header, type KernelView } from './common.ts';
+import { header, type KernelView, taskFields } from './common.ts';
 
 export function concatView(p: ConcatPlan, name: string, d: Dialect): KernelView {
   const total = p.sizes.reduce((a, b) => a + b, 0);
@@ -26,6 +26,7 @@ export function concatView(p: ConcatPlan, name: string, d: Dialect): KernelView 
     header: header(p, name),
     params: [...p.inputs.map((x, i) => `const ${DTYPES[x.dtype].c} *${d.restrict} in${i}`), `${DTYPES[p.out.dtype].c} *${d.restrict} out`].join(', '),
     items: p.partition.items,
+    ...taskFields(p),
     dims: `outer ${p.outer}, axis ${p.sizes.join(' + ')}, inner ${p.inner}`,
     outer: p.outer,
     row: total * p.inner,

@@ -4,7 +4,7 @@ import type { PadPlan } from '../../kernels/plan.ts';
 import type { Dialect } from '../dialect.ts';
 import { contiguous, decompose, offsetExpr } from '../index_math.ts';
 import { literal } from '../literals.ts';
-import { header, type KernelView } from './common.ts';
+import { header, type KernelView, taskFields } from './common.ts';
 
 /** Per-dim source index for Pad, as C statements over s<d> (the unpadded position). */
 function padMap(mode: PadPlan['mode'], d: number, n: number, value: string): string[] {
@@ -32,6 +32,7 @@ export function padView(p: PadPlan, name: string, d: Dialect): KernelView {
     header: header(p, name),
     params: `const ${DTYPES[p.input.dtype].c} *${d.restrict} in, ${DTYPES[p.out.dtype].c} *${d.restrict} out`,
     items: p.partition.items,
+    ...taskFields(p),
     dims: `${p.mode}: in [${p.inShape.join(', ')}] -> out [${p.outShape.join(', ')}], pads before [${p.padsBegin.join(', ')}]`,
     decompose: decompose('idx', oVars, p.outShape),
     maps: p.outShape.flatMap((_, i) => [`int64_t ${sVars[i]} = ${oVars[i]} - (${p.padsBegin[i]});`, ...padMap(p.mode, i, p.inShape[i], value)]),

@@ -6,7 +6,7 @@ import type { Expr } from '../../ops/expr.ts';
 import type { Dialect } from '../dialect.ts';
 import { collapseDims, contiguous, decompose, offsetExpr } from '../index_math.ts';
 import { renderExpr } from '../render_expr.ts';
-import { bodyLines, header, type KernelView } from './common.ts';
+import { bodyLines, header, type KernelView, taskFields } from './common.ts';
 
 const INIT: Record<ReducePlan['init'], Record<string, string>> = {
   zero: { float32: '0.0f', int32: '0', int64: 'INT64_C(0)', bool: '0' },
@@ -34,6 +34,7 @@ export function reduceView(p: ReducePlan, name: string, d: Dialect): KernelView 
     header: header(p, name),
     params: `const ${DTYPES[p.input.dtype].c} *${d.restrict} in, ${DTYPES[p.out.dtype].c} *${d.restrict} out`,
     items: p.partition.items,
+    ...taskFields(p),
     dims: `kept [${p.kept.join(', ')}], reduced [${p.reduced.join(', ')}], ${p.lanes} lanes`,
     keptLoops: k.shape.map((extent, i) => ({ v: kVars[i], extent })),
     reducedLoops: r.shape.map((extent, i) => ({ v: rVars[i], extent })),

@@ -1,7 +1,7 @@
 import type { SoftmaxPlan } from '../../kernels/plan.ts';
 import type { Dialect } from '../dialect.ts';
 import { decompose, offsetExpr } from '../index_math.ts';
-import { header, type KernelView } from './common.ts';
+import { header, type KernelView, taskFields } from './common.ts';
 
 export function softmaxView(p: SoftmaxPlan, name: string, d: Dialect): KernelView {
   // Rows are [outer, inner] pairs; size-1 dims drop out of loops and index math.
@@ -15,6 +15,7 @@ export function softmaxView(p: SoftmaxPlan, name: string, d: Dialect): KernelVie
     header: header(p, name),
     params: `const float *${d.restrict} in, float *${d.restrict} out`,
     items: p.partition.items,
+    ...taskFields(p),
     outer: p.outer,
     axis: p.axis,
     inner: p.inner,

@@ -2,7 +2,7 @@ import { numel } from '../../ir/shape.ts';
 import type { WindowPlan } from '../../kernels/plan.ts';
 import type { Dialect } from '../dialect.ts';
 import { contiguous, decompose, offsetExpr } from '../index_math.ts';
-import { header, type KernelView } from './common.ts';
+import { header, type KernelView, taskFields } from './common.ts';
 
 export function windowView(p: WindowPlan, name: string, d: Dialect): KernelView {
   const r = p.inSpatial.length;
@@ -26,6 +26,7 @@ export function windowView(p: WindowPlan, name: string, d: Dialect): KernelView 
       `float *${d.restrict} out`,
     ].join(', '),
     items: p.partition.items,
+    ...taskFields(p),
     dims: `${p.mode}: N ${p.n}, C ${p.c}, M ${p.m}, group ${p.group}, in [${p.inSpatial.join(', ')}], out [${p.outSpatial.join(', ')}], kernel [${p.kernel.join(', ')}], strides [${p.strides.join(', ')}], dilations [${p.dilations.join(', ')}], pads [${[...p.padsBegin, ...p.padsEnd].join(', ')}]`,
     outLoops: [{ v: 'n', extent: p.n }, { v: 'm', extent: p.m }, ...p.outSpatial.map((extent, i) => ({ v: oVars[i], extent }))],
     decompose: decompose('idx', ['n', 'm', ...oVars], [p.n, p.m, ...p.outSpatial]),
