@@ -1,9 +1,16 @@
-import { readConfig } from './compiler/train/config.ts';
-import { Trainer } from './runtime/train/trainer.ts';
-for (const f of ['mlp', 'cnn']) {
-  const cfg = readConfig(`examples/fashion-mnist/${f}.yaml`);
-  const t = await Trainer.create(cfg, { cacheDir: '/tmp/vc-train' });
-  const t0 = performance.now();
-  for (let i = 0; i < 100; i++) t.trainStep();
-  console.log(f, 'ms/step', (performance.now() - t0) / 100, 'samples/s', 6400 / ((performance.now() - t0) / 1000));
-}
+import { resolveConfig } from './compiler/train/config.ts';
+import { compileGraph } from './compiler/compile.ts';
+import { buildTrainGraph, buildEvalGraph } from './compiler/train/train_graph.ts';
+import { prepareModel } from './compiler/train/prepare.ts';
+import { builtinModel } from './compiler/train/models.ts';
+import { decodeModel } from './compiler/onnx/proto.ts';
+const c = resolveConfig({ model: { type: 'cnn', channels: [4], hidden: [16], batch_norm: true }, optimizer: {type:'adam'}, batch_size: 32 }, '.');
+let t = performance.now();
+const m = prepareModel(decodeModel(builtinModel((c.model as any).builtin, 1)));
+console.log('prepare', performance.now() - t); t = performance.now();
+const tg = buildTrainGraph(m, 32, c.optimizer);
+console.log('build', performance.now() - t, tg.graph.nodes.length); t = performance.now();
+const comp = compileGraph(tg.graph, {});
+console.log('compile', performance.now() - t, comp.timings, comp.schedule.kernels.length); t = performance.now();
+comp.source('c');
+console.log('emit', performance.now() - t);

@@ -20,13 +20,14 @@ beforeAll(() => {
   data = loadFashionMnist();
 });
 
-/** A short run: a few hundred steps of a small model. */
+/** A short run: a few hundred steps of a small model. Tests share the compiled graphs (one build each in CI). */
 const short = (over: Record<string, unknown> = {}): TrainConfig =>
   resolveConfig(
     {
       model: { type: 'mlp', hidden: [64] },
       optimizer: { type: 'adam', lr: 0.002 },
       batch_size: 32,
+      eval_batch_size: 100,
       epochs: 2,
       seed: 3,
       limit: { train: 4800, test: 1000 },
@@ -35,8 +36,19 @@ const short = (over: Record<string, unknown> = {}): TrainConfig =>
     work,
   );
 
-async function run(c: TrainConfig, steps?: number): Promise<Trainer> {
-  const t = await Trainer.create(c, { cacheDir, data });
+/** A small CNN with BatchNormalization, trained by SGD with Nesterov momentum, weight decay and a cosine schedule. */
+const cnn = (over: Record<string, unknown> = {}): TrainConfig =>
+  short({
+    model: { type: 'cnn', channels: [4], hidden: [16], batch_norm: true },
+    optimizer: { type: 'sgd', lr: 0.05, momentum: 0.9, nesterov: true, weight_decay: 0.0005 },
+    schedule: { type: 'cosine' },
+    epochs: 1,
+    limit: { train: 3200, test: 200 },
+    ...over,
+  });
+
+async function run(c: TrainConfig, steps?: number, minParallelWork?: number): Promise<Trainer> {
+  const t = await Trainer.create(c, { cacheDir, data, minParallelWork });
   while (!t.done && (steps === undefined || t.step < steps)) t.trainStep();
   return t;
 }
@@ -55,6 +67,16 @@ describe('training is bit-reproducible', () => {
     // It learns: the second epoch's mean loss is below the first's, and the test accuracy is far above chance.
     expect(a.epochs[1].loss).toBeLessThan(a.epochs[0].loss);
     expect(a.epochs[1].testAccuracy).toBeGreaterThan(0.7);
+  });
+
+  it('1 and 2 threads give the same loss curve and trained bytes (every kernel split over the pool)', async () => {
+    const c = cnn();
+    const one = await run({ ...c, threads: 1 }, undefined, 0);
+    const two = await run({ ...c, threads: 2 }, undefined, 0);
+    expect(one.step).toBe(100);
+    expect(two.fingerprint).toBe(one.fingerprint);
+    expect(two.lossCurveSha256()).toBe(one.lossCurveSha256());
+    expect(Buffer.from(two.exportOnnx()).equals(Buffer.from(one.exportOnnx()))).toBe(true);
   });
 
   it('a run resumed from a mid-epoch checkpoint continues the exact bit sequence', async () => {
@@ -81,7 +103,7 @@ describe('training is bit-reproducible', () => {
 
 describe('the trained model', () => {
   it('exports as ONNX that Volta and onnxruntime load and agree on, with the evaluation accuracy', async () => {
-    const t = await run(short({ model: { type: 'cnn', channels: [4], hidden: [8], batch_norm: true }, epochs: 1, limit: { train: 640, test: 100 } }));
+    const t = await run(cnn({ limit: { train: 640, test: 100 } }));
     const bytes = t.exportOnnx();
     const n = 100;
     const x = new Float32Array(n * 784);
@@ -105,7 +127,11 @@ describe('volta train', () => {
   it('prints a line per epoch and writes the JSON report', async () => {
     const config = join(work, 'short.yaml');
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(config, 'model: {type: mlp, hidden: [32]}\nbatch_size: 50\nepochs: 2\nseed: 5\nlimit: {train: 1000, test: 200}\n');
+    // The graphs of short() (same model, optimizer and batch sizes): the build is cached.
+    writeFileSync(
+      config,
+      'model: {type: mlp, hidden: [64]}\noptimizer: {type: adam, lr: 0.002}\nbatch_size: 32\neval_batch_size: 100\nepochs: 2\nseed: 5\nlimit: {train: 960, test: 200}\n',
+    );
     let out = '';
     const io = { out: (s: string) => void (out += s), err: (s: string) => void (out += s) };
     const json = join(work, 'report.json');
