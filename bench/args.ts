@@ -61,3 +61,13 @@ export function parseSuiteArgs(argv: readonly string[], extra: Record<string, { 
     values: values as Record<string, string | boolean | undefined>,
   };
 }
+
+/** Runs a bench command: a usage or input error prints its message (no stack) and exits 2. */
+export async function runCli(f: () => Promise<void>): Promise<void> {
+  try {
+    await f();
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).message}\n`);
+    process.exitCode = 2;
+  }
+}

@@ -2,7 +2,7 @@
 // results file) and regenerates docs/PERFORMANCE.md and docs/performance.svg from it.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseSuiteArgs, SUITE_HELP } from './args.ts';
+import { parseSuiteArgs, runCli, SUITE_HELP } from './args.ts';
 import { ROOT } from './compile_times.ts';
 import { type Results, runSuite } from './suite.ts';
 import { latencyChart } from './svg.ts';
@@ -58,22 +58,24 @@ Accepting new figures is explicit: \`npm run bench:baseline -- --reason "<why>"\
 `;
 }
 
-const args = parseSuiteArgs(process.argv.slice(2), { from: { type: 'string' } });
-if (args.values.help) {
-  console.log(`npm run bench:docs -- [--from results.json] [options]\n\n${SUITE_HELP}`);
-} else {
-  let res: Results;
-  if (typeof args.values.from === 'string') res = JSON.parse(readFileSync(resolve(args.values.from), 'utf8')) as Results;
-  else {
-    res = await runSuite(args.suite);
-    const file = resolve(args.json);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify(res, null, 2)}\n`);
+await runCli(async () => {
+  const args = parseSuiteArgs(process.argv.slice(2), { from: { type: 'string' } });
+  if (args.values.help) {
+    console.log(`npm run bench:docs -- [--from results.json] [options]\n\n${SUITE_HELP}`);
+  } else {
+    let res: Results;
+    if (typeof args.values.from === 'string') res = JSON.parse(readFileSync(resolve(args.values.from), 'utf8')) as Results;
+    else {
+      res = await runSuite(args.suite);
+      const file = resolve(args.json);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, `${JSON.stringify(res, null, 2)}\n`);
+    }
+    writeFileSync(join(ROOT, 'docs', 'PERFORMANCE.md'), performanceDoc(res));
+    writeFileSync(
+      join(ROOT, 'docs', 'performance.svg'),
+      latencyChart(res.rows, `Median latency per run, ${res.machine.cpu} (${res.machine.cores} cores), log scale`),
+    );
+    console.log('wrote docs/PERFORMANCE.md and docs/performance.svg');
   }
-  writeFileSync(join(ROOT, 'docs', 'PERFORMANCE.md'), performanceDoc(res));
-  writeFileSync(
-    join(ROOT, 'docs', 'performance.svg'),
-    latencyChart(res.rows, `Median latency per run, ${res.machine.cpu} (${res.machine.cores} cores), log scale`),
-  );
-  console.log('wrote docs/PERFORMANCE.md and docs/performance.svg');
-}
+});

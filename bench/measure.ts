@@ -81,25 +81,26 @@ export function maxRelErr(ours: Record<string, { data: unknown }>, theirs: Recor
   return scale === 0 ? diff : diff / scale;
 }
 
-/** Runs fn once and returns its wall time in ms. */
-async function once(fn: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await fn();
-  return performance.now() - t0;
-}
-
-/** One interleaved measurement of two async functions; returns median latency (ms) per round for each. */
+/**
+ * One interleaved measurement of two async functions; returns median latency (ms) per round for each.
+ * `warmEachRound`: a tinybench warm-up before each task in every round (fast tasks: caches and branch
+ * predictors are cold after the other runtime ran); `warmFirstRound`: one before the first round only.
+ */
 export async function interleave(
   a: () => Promise<unknown>,
   b: () => Promise<unknown>,
-  o: { timeMs: number; rounds: number },
+  o: { timeMs: number; rounds: number; warmEachRound: boolean; warmFirstRound: boolean },
 ): Promise<{ a: number[]; b: number[]; samples: { a: number; b: number } }> {
-  const [ta, tb] = [await once(a), await once(b)];
-  const slow = Math.max(ta, tb) > 50;
   const out = { a: [] as number[], b: [] as number[], samples: { a: 0, b: 0 } };
   for (let r = 0; r < o.rounds; r++) {
-    // Slow tasks are warm after their first round; fast ones re-warm each round (caches, branch predictors).
-    const bench = new Bench({ time: o.timeMs, iterations: 1, warmup: !slow || r === 0, warmupTime: Math.min(20, o.timeMs), warmupIterations: 1, throws: true });
+    const bench = new Bench({
+      time: o.timeMs,
+      iterations: 1,
+      warmup: o.warmEachRound || (r === 0 && o.warmFirstRound),
+      warmupTime: Math.min(20, o.timeMs),
+      warmupIterations: 1,
+      throws: true,
+    });
     const order = r % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const);
     for (const name of order) bench.add(name, name === 'a' ? a : b);
     await bench.run();
@@ -117,14 +118,21 @@ export async function measureModel(m: BenchModel, threads: number, volta: Sessio
   const feeds = Object.fromEntries(m.inputs.map((i) => [i.name, new Tensor('float32', i.data, i.dims)]));
   const ortFeeds = Object.fromEntries(m.inputs.map((i) => [i.name, new ort.Tensor('float32', i.data, i.dims)]));
   const names = m.outputs.map((x) => x.name);
-  const err = maxRelErr(await volta.run(feeds), await ref.run(ortFeeds), names);
-  const probe = Math.max(await once(() => volta.run(feeds)), await once(() => ref.run(ortFeeds)));
-  // Seconds-long runs get fewer rounds: their single samples are already long averages.
-  const rounds = probe > 1000 ? Math.min(o.rounds, 3) : o.rounds;
+  // The check runs double as the first warm-up and as a probe of how long one run takes.
+  let t0 = performance.now();
+  const ours = await volta.run(feeds);
+  const voltaOnce = performance.now() - t0;
+  t0 = performance.now();
+  const theirs = await ref.run(ortFeeds);
+  const ortOnce = performance.now() - t0;
+  const err = maxRelErr(ours, theirs, names);
+  const slowest = Math.max(voltaOnce, ortOnce);
+  // Seconds-long runs get fewer rounds and no further warm-up: each sample is already a long average.
+  const rounds = slowest > 1000 ? Math.min(o.rounds, 3) : o.rounds;
   const r = await interleave(
     () => volta.run(feeds),
     () => ref.run(ortFeeds),
-    { timeMs: o.timeMs, rounds },
+    { timeMs: o.timeMs, rounds, warmEachRound: slowest < 50, warmFirstRound: slowest <= 1000 },
   );
   const ratios = r.a.map((v, i) => r.b[i] / v);
   const [voltaMs, ortMs] = [median(r.a), median(r.b)];

@@ -89,9 +89,20 @@ export function compileTable(res: Results): string {
   return lines.join('\n\n');
 }
 
+/** A warning when other processes competed for the cores during the run (load average above the core count). */
+export function loadWarning(res: Results): string | undefined {
+  const m = res.machine;
+  const load = Math.max(m.loadStart[0] ?? 0, m.loadEnd[0] ?? 0);
+  return load > m.cores
+    ? `WARNING: the machine was busy during this run (load average up to ${load} on ${m.cores} cores): absolute times and the peak are unreliable; ratios less so.`
+    : undefined;
+}
+
 export function header(res: Results): string {
   const m = res.machine;
+  const warn = loadWarning(res);
   return [
+    ...(warn ? [warn] : []),
     `machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, ${m.os}; Node ${m.node}; ${m.cc}`,
     `load average at start ${m.loadStart.join(' ')}, at end ${m.loadEnd.join(' ')}`,
     `Volta ${res.volta.version} (${res.volta.git}), ${res.volta.threadsOption ? 'threads option: yes' : 'no threads option yet: Volta ran single-threaded in every row'}; onnxruntime-node ${res.ort.version}`,

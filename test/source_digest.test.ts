@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { distIsCurrent, sourceDigest } from '../scripts/source_digest.mjs';
+import { distIsCurrent, sourceDigest, writeSourceStamp } from '../scripts/source_digest.mjs';
 
 const root = mkdtempSync(join(tmpdir(), 'volta-digest-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -23,7 +23,7 @@ describe('source digest', () => {
     put('runtime/index.ts', "export * from '../compiler/a.ts';\n");
     expect(distIsCurrent(root, {})).toBe(false); // nothing built
     put('dist/compiler/cli.js', '');
-    put('dist/SOURCE_DIGEST', `${sourceDigest(root)}\n`);
+    writeSourceStamp(root);
     expect(distIsCurrent(root, {})).toBe(true);
     expect(distIsCurrent(root, { VOLTA_FROM_SOURCE: '1' })).toBe(false);
 

@@ -1,14 +1,16 @@
 // Builds a compiled model into a node addon, cached by fingerprint:
-//   <cacheDir>/<fingerprint>/<backend>/{model.c|model.cu, addon.cc, volta.node}
+//   <cacheDir>/<fingerprint>/<backend>-<source digest>/{model.c|model.cu, addon.cc, volta.node}
+// The source digest (emitted model source, glue source, compiler flags) keys the artifact too: a
+// Volta whose renderer emits other code for the same plans (an older or newer version) never
+// loads this one's addon, even where the fingerprint agrees.
 // A build happens in a private temp dir and is renamed into place, so a reader
 // never sees a half-written artifact and concurrent builders cannot clash.
 
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import Handlebars from 'handlebars';
 import type { Backend } from '../codegen/dialect.ts';
-import { COMMON_INCLUDE_DIR, TEMPLATE_DIR } from '../codegen/templates.ts';
+import { COMMON_INCLUDE_DIR, fileTemplate } from '../codegen/templates.ts';
 import { VoltaError } from '../ir/errors.ts';
 import { sha256 } from '../ir/text.ts';
 import { VOLTA_VERSION } from '../version.ts';
@@ -27,12 +29,9 @@ export function defaultCacheDir(): string {
   return resolve(process.env.VOLTA_CACHE_DIR ?? '.volta-cache');
 }
 
-let addonTemplate: HandlebarsTemplateDelegate | undefined;
-
 /** The addon glue for a backend: the same for every model (metadata comes from the model object). */
 export function addonSource(backend: Backend): string {
-  addonTemplate ??= Handlebars.compile(readFileSync(join(TEMPLATE_DIR, 'addon', 'addon.cc.hbs'), 'utf8'), { noEscape: true, strict: true });
-  return addonTemplate({ version: VOLTA_VERSION, backend, cuda: backend === 'cuda' });
+  return fileTemplate('addon/addon.cc.hbs')({ version: VOLTA_VERSION, backend, cuda: backend === 'cuda' });
 }
 
 const CXX_FLAGS = ['-std=c++17', '-O2', '-fPIC', '-fvisibility=hidden', '-pthread', '-DNAPI_VERSION=8', '-DNODE_ADDON_API_DISABLE_CPP_EXCEPTIONS'];
@@ -75,9 +74,15 @@ export interface BuildInput {
   source(backend: Backend): string;
 }
 
+/** What else decides an artifact's bytes besides the fingerprint: the exact sources and flags it is built from. */
+export function artifactKey(c: BuildInput, backend: Backend): string {
+  const flags = [...cFlags(c.options.isa, c.options.mode), ...CXX_FLAGS, ...NVCC_FLAGS, ...NVCC_ARCHS];
+  return sha256([VOLTA_VERSION, c.source(backend), addonSource(backend), ...flags].join('\n')).slice(0, 16);
+}
+
 export async function buildAddon(c: BuildInput, backend: Backend, cacheDir = defaultCacheDir()): Promise<BuildResult> {
   if (backend === 'c') checkHostRuns(c.options.isa);
-  const dir = join(cacheDir, c.fingerprint, backend);
+  const dir = join(cacheDir, c.fingerprint, `${backend}-${artifactKey(c, backend)}`);
   const addonPath = join(dir, 'volta.node');
   if (existsSync(addonPath)) return { addonPath, dir, cacheHit: true, timings: {} };
   const tools = await findTools();

@@ -61,6 +61,8 @@ export function kernelShape(p: KernelPlan): string {
       return `dW ${shapeStr([p.m, p.c / p.group, ...p.kernel])} over N ${p.n} out ${shapeStr(p.outSpatial)}`;
     case 'scatter_add':
       return `outer ${p.outer} axis ${p.axis} inner ${p.inner} updates ${p.count}`;
+    case 'resize':
+      return `${shapeStr(p.inShape)} -> ${shapeStr(p.outShape)} taps [${p.axes.map((a) => a.taps).join(', ')}]`;
     case 'conv_transpose':
       return `out ${shapeStr([p.n, p.m, ...p.outSpatial])} kernel ${shapeStr(p.kernel)} strides ${shapeStr(p.strides)}`;
   }

@@ -11,6 +11,7 @@ import { gatherView } from './views/gather.ts';
 import { matmulView } from './views/matmul.ts';
 import { padView } from './views/pad.ts';
 import { reduceView } from './views/reduce.ts';
+import { resizeView } from './views/resize.ts';
 import { scatterAddView } from './views/scatter_add.ts';
 import { softmaxView } from './views/softmax.ts';
 import { windowView } from './views/window.ts';
@@ -34,6 +35,7 @@ const VIEWS: { readonly [K in KernelPlan['kind']]: ViewFn<K> } = {
   conv_weight_grad: convWeightGradView,
   scatter_add: scatterAddView,
   conv_transpose: convTransposeView,
+  resize: resizeView,
 };
 
 export function kernelView(plan: KernelPlan, name: string, d: Dialect): KernelView {

@@ -9,6 +9,7 @@ import { gatherInterp } from './interp/gather.ts';
 import { matmulInterp } from './interp/matmul.ts';
 import { padInterp } from './interp/pad.ts';
 import { reduceInterp } from './interp/reduce.ts';
+import { resizeInterp } from './interp/resize.ts';
 import { scatterAddInterp } from './interp/scatter_add.ts';
 import { softmaxInterp } from './interp/softmax.ts';
 import type { Buffers } from './interp/walk.ts';
@@ -33,6 +34,7 @@ const INTERPRETERS: { readonly [K in KernelPlan['kind']]: InterpFn<K> } = {
   conv_weight_grad: convWeightGradInterp,
   scatter_add: scatterAddInterp,
   conv_transpose: convTransposeInterp,
+  resize: resizeInterp,
 };
 
 export function interpret(plan: KernelPlan, bufs: Buffers): void {

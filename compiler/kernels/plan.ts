@@ -15,6 +15,7 @@ import type {
   MatmulCompute,
   PadCompute,
   ReduceCompute,
+  ResizeCompute,
   ScatterAddCompute,
   SoftmaxCompute,
   WindowCompute,
@@ -92,6 +93,7 @@ export type WindowGradPlan = WindowGradCompute & Planned;
 export type ConvWeightGradPlan = ConvWeightGradCompute & Planned;
 export type ScatterAddPlan = ScatterAddCompute & Planned;
 export type ConvTransposePlan = ConvTransposeCompute & Planned;
+export type ResizePlan = ResizeCompute & Planned;
 
 export type KernelPlan =
   | ElementwisePlan
@@ -105,7 +107,8 @@ export type KernelPlan =
   | WindowGradPlan
   | ConvWeightGradPlan
   | ScatterAddPlan
-  | ConvTransposePlan;
+  | ConvTransposePlan
+  | ResizePlan;
 
 /** Storages a kernel reads, in parameter order (value ids, before alias resolution): packed copies replace their sources. */
 export function kernelReads(p: KernelPlan): string[] {
@@ -139,6 +142,8 @@ export function computeReads(p: Compute): string[] {
       return [p.updates.buf, p.indices.buf];
     case 'conv_transpose':
       return [p.input.buf, p.weight.buf, ...(p.bias ? [p.bias.buf] : [])];
+    case 'resize':
+      return [p.input.buf];
   }
 }
 

@@ -59,6 +59,8 @@ export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, isC
       return { ...c, scratch: 0, partition: serial(c.outer * c.axis, 'row') };
     case 'conv_transpose':
       return { ...c, scratch: 0, partition: serial(c.n * c.m * numel(c.outSpatial), 'output') };
+    case 'resize':
+      return { ...c, scratch: 0, partition: serial(numel(c.outShape), 'element') };
   }
 }
 

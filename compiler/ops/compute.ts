@@ -253,6 +253,34 @@ export interface ConvTransposeCompute extends ComputeBase {
   readonly out: OutRef;
 }
 
+/** One axis of a resize: where each output index reads from, with which weights. */
+export interface ResizeAxis {
+  /** Source positions per output index: 1 (nearest, copied axes), 2 (linear) or 4 (cubic). */
+  readonly taps: number;
+  /** Source index per (output index, tap), row-major; -1 on every tap: outside the input. Empty: identity. */
+  readonly index: readonly number[];
+  /** float32 weight per (output index, tap); empty when taps == 1 (the value is copied). */
+  readonly weight: readonly number[];
+  /** Some output index lies outside the input (tf_crop_and_resize): it takes the extrapolation value. */
+  readonly outside: boolean;
+}
+
+/**
+ * Resize as a weighted gather from per-axis tables (computed at compile time). For each output
+ * element: if an axis marks it outside, out = extrapolation; with no weighted axis, out = the one
+ * source element (a copy, any dtype); else acc = +0, then for every tap tuple of the weighted axes
+ * in row-major order, acc += (w_a * w_b * ...) * x[...], the weights multiplied in axis order.
+ */
+export interface ResizeCompute extends ComputeBase {
+  readonly kind: 'resize';
+  readonly inShape: readonly number[];
+  readonly outShape: readonly number[];
+  readonly axes: readonly ResizeAxis[];
+  readonly extrapolation: number;
+  readonly input: OutRef;
+  readonly out: OutRef;
+}
+
 export type Compute =
   | ElementwiseCompute
   | MatmulCompute
@@ -265,4 +293,5 @@ export type Compute =
   | WindowGradCompute
   | ConvWeightGradCompute
   | ScatterAddCompute
-  | ConvTransposeCompute;
+  | ConvTransposeCompute
+  | ResizeCompute;

@@ -13,6 +13,7 @@ import { SoftmaxCrossEntropyLoss } from './loss.ts';
 import { MatMul } from './matmul.ts';
 import { BatchNormalization, InstanceNormalization, LayerNormalization, LRN } from './norm.ts';
 import { ReduceL2, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum } from './reduce.ts';
+import { Resize, Upsample } from './resize.ts';
 import { Equal, Greater, GreaterOrEqual, Less, LessOrEqual, PRelu, Where } from './select_ops.ts';
 import { Flatten, Identity, Reshape } from './shape_ops.ts';
 import { Concat, ConstantOfShape, Size, Slice } from './slice_ops.ts';
@@ -84,6 +85,7 @@ const ALL_OPS: readonly OpDef[] = [
   ReduceSum,
   Relu,
   Reshape,
+  Resize,
   Selu,
   Shape,
   Sigmoid,
@@ -100,6 +102,7 @@ const ALL_OPS: readonly OpDef[] = [
   Tanh,
   Transpose,
   Unsqueeze,
+  Upsample,
   Where,
   ...GRAD_KERNEL_OPS,
 ];

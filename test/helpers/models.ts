@@ -151,6 +151,21 @@ export function kernelGraphs(): NamedGraph[] {
     b.output(b.op('ConvTranspose', [x1, w1], { strides: [2], auto_pad: 'SAME_UPPER' }));
     out.push({ name: 'conv_transpose', graph: b.build() });
   }
+  {
+    // Resize from per-axis tables: bilinear with tf_crop_and_resize extrapolation, cubic with exclude_outside,
+    // nearest (a pure gather) on int32.
+    const b = new GraphBuilder('resize');
+    const x = b.input('x', 'float32', [1, 2, 4, 5]);
+    const xi = b.input('xi', 'int32', [1, 1, 3, 4]);
+    const f32 = (n: string, v: number[]) => b.constant(n, makeTensor('float32', [v.length], v));
+    const sizes = (n: string, v: number[]) => b.constant(n, makeTensor('int64', [v.length], v));
+    const roi = f32('roi', [0, 0, 0.2, -0.1, 1, 1, 0.9, 1.2]);
+    const crop = { mode: 'linear', coordinate_transformation_mode: 'tf_crop_and_resize', extrapolation_value: 2.5 };
+    b.output(b.op('Resize', [x, roi, undefined, sizes('s1', [1, 2, 5, 6])], crop));
+    b.output(b.op('Resize', [x, undefined, f32('s2', [1, 1, 2.5, 1.5])], { mode: 'cubic', exclude_outside: 1 }));
+    b.output(b.op('Resize', [xi, undefined, f32('s3', [1, 1, 1.5, 2])], { nearest_mode: 'ceil', coordinate_transformation_mode: 'align_corners' }));
+    out.push({ name: 'resize', graph: b.build() });
+  }
   return out;
 }
 

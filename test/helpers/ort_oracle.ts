@@ -6,7 +6,7 @@ import ort from 'onnxruntime-node';
 import { expect } from 'vitest';
 import type { DType } from '../../compiler/ir/dtype.ts';
 import { referenceRun } from '../../compiler/reference.ts';
-import { type Session, Tensor, Volta } from '../../runtime/index.ts';
+import { type CompileOptions, type Session, Tensor, Volta } from '../../runtime/index.ts';
 import { sameBits } from './bits.ts';
 
 export interface Feed {
@@ -43,9 +43,13 @@ export interface OracleResult {
  * addon against referenceRun bit for bit and every output's shape against onnxruntime;
  * returns the relative errors (the caller states the tolerance).
  */
-export async function compareWithOrt(bytes: Uint8Array, feeds: Record<string, Feed>, opts: { cacheDir: string; session?: Session }): Promise<OracleResult> {
-  const session = opts.session ?? (await Volta.compile(bytes, { cacheDir: opts.cacheDir }));
-  const compiled = Volta.compileOnly(bytes);
+export async function compareWithOrt(
+  bytes: Uint8Array,
+  feeds: Record<string, Feed>,
+  opts: { cacheDir: string; session?: Session; compile?: CompileOptions },
+): Promise<OracleResult> {
+  const session = opts.session ?? (await Volta.compile(bytes, { ...opts.compile, cacheDir: opts.cacheDir }));
+  const compiled = Volta.compileOnly(bytes, opts.compile);
   const g = compiled.graph;
   const ours = await session.run(Object.fromEntries(Object.entries(feeds).map(([k, f]) => [k, new Tensor(f.dtype, f.data, f.dims)])));
   const ref = referenceRun(

@@ -1,0 +1,2 @@
+// Types of build_finish.mjs.
+export declare function finishBuild(root: string, dist?: string): Promise<void>;

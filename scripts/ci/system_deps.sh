@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# System packages the lanes need (Debian/Ubuntu), installed when missing: a C/C++ toolchain.
+# Workers add theirs here (e.g. libboost-context-dev for cuda-cpu, chromium for the report test,
+# dataset-fashion-mnist for training); .ci/run calls this too.
+set -euo pipefail
+need=()
+command -v g++ >/dev/null || need+=(g++)
+# Fashion-MNIST for test/train.test.ts (runtime/train/fashion_mnist.ts reads it from here or $VOLTA_FASHION_MNIST).
+[ -n "${VOLTA_FASHION_MNIST:-}" ] || [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq "${need[@]}"
+fi
