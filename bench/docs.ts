@@ -16,7 +16,7 @@ export function performanceDoc(res: Results): string {
 Volta's C backend against onnxruntime-node on the models of \`bench/models.ts\` (written op by op with Volta's
 ONNX writer, seeded weights), both in one Node process, same inputs, same thread count. Reproduce with:
 
-\`\`\`sh
+\`\`\`sh no-run
 npm ci
 npm run bench            # prints these tables, writes bench/out/latest.json
 npm run bench:docs       # runs the suite and regenerates this page and performance.svg

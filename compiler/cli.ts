@@ -2,6 +2,7 @@
 // User errors print their VoltaError message (code first) and exit 1; anything
 // else is a bug in Volta: "internal error", the stack, exit 2.
 import { HELP, type Io, MAIN_HELP, parse, stdio, type Values } from './cli/args.ts';
+import { cmdBuild } from './cli/build_cmd.ts';
 import { cmdCompile } from './cli/compile_cmd.ts';
 import { cmdInspect } from './cli/inspect_cmd.ts';
 import { cmdRun } from './cli/run_cmd.ts';
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, (model: string, v: Values, io: Io) => Promise<num
   compile: cmdCompile,
   run: cmdRun,
   inspect: cmdInspect,
+  build: cmdBuild,
   train: cmdTrain,
 };
 
@@ -46,11 +48,24 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     }
     return await run(model, values, io);
   } catch (e) {
+    // With --json the error is also one JSON object on stdout: { error: { code, message, ...details } }.
+    const json = rest.includes('--json');
     if (isVoltaError(e) && e.code !== 'VOLTA_E_INTERNAL') {
+      if (json) io.out(`${JSON.stringify({ error: errorJson(e) }, null, 2)}\n`);
       io.err(`${e.message}\n`);
       return 1;
     }
+    if (json) io.out(`${JSON.stringify({ error: { code: 'VOLTA_E_INTERNAL', message: String((e as Error)?.message ?? e) } }, null, 2)}\n`);
     io.err(`volta: internal error (a bug in Volta; please report it with the command and model)\n${(e as Error)?.stack ?? String(e)}\n`);
     return 2;
   }
+}
+
+/** A VoltaError as JSON: code, message and its string/number details (sub-problems as the same shape). */
+export function errorJson(e: VoltaError): Record<string, unknown> {
+  const details: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(e.details).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (typeof x === 'string' || typeof x === 'number') details[k] = x;
+  }
+  return { code: e.code, message: e.message, ...details, ...(e.problems.length ? { problems: e.problems.map(errorJson) } : {}) };
 }

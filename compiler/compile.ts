@@ -35,6 +35,8 @@ export interface CompileOptions {
   readonly specializationCacheSize?: number;
   /** Artifact cache directory (default $VOLTA_CACHE_DIR or ./.volta-cache). */
   readonly cacheDir?: string;
+  /** Also emit a profiled entry point that times each kernel (C backend; `volta run --profile`). */
+  readonly profile?: boolean;
   /** Largest model file read from a path, in bytes (default 2 GiB, as protobuf). */
   readonly maxFileBytes?: number;
   /**
@@ -67,6 +69,7 @@ const KNOWN_OPTIONS = [
   'maxFileBytes',
   'minParallelWork',
   'mode',
+  'profile',
   'specializationCacheSize',
   'target',
   'threads',
@@ -76,6 +79,7 @@ export interface ResolvedOptions {
   readonly target: Target;
   readonly mode: Mode;
   readonly disablePasses: readonly string[];
+  readonly profile: boolean;
   /** Runtime only: not part of the fingerprint. */
   readonly specializationCacheSize?: number;
   readonly isa: Isa;
@@ -116,6 +120,7 @@ export function resolveOptions(o: CompileOptions = {}): ResolvedOptions {
     target,
     mode,
     disablePasses: [...(o.disablePasses ?? [])].sort(),
+    profile: o.profile === true,
     ...(size !== undefined ? { specializationCacheSize: size } : {}),
     isa: resolveIsa(o.isa),
     threads: resolveThreads(o),
@@ -151,6 +156,17 @@ export function compileModel(model: Uint8Array | OnnxModel, options: CompileOpti
   const bindInputs = options.bindInputs && Object.fromEntries(Object.entries(options.bindInputs).map(([k, t]) => [k, toTensorData(t)]));
   const importOpts: ImportOptions = { baseDir, inputShapes: options.inputShapes, bindInputs, notes };
   const g = timed(timings, 'import', () => importDecoded(model instanceof Uint8Array ? decodeModel(model) : model, importOpts));
+  // A shape for a name that is no input is a typo: refuse it rather than ignore it.
+  const names = g.inputs.map((id) => g.value(id).name);
+  const stray = Object.keys(options.inputShapes ?? {})
+    .filter((n) => !names.includes(n))
+    .sort();
+  if (stray.length > 0) {
+    throw new VoltaError('VOLTA_E_BAD_OPTION', {
+      found: `inputShapes for ${stray.map((n) => JSON.stringify(n)).join(', ')}, which the model has no input of`,
+      expected: names.map((n) => JSON.stringify(n)).join(', '),
+    });
+  }
   return compileGraphInner(g, options, o, notes, timings);
 }
 
@@ -163,9 +179,9 @@ function compileGraphInner(g0: Graph, options: CompileOptions, o: ResolvedOption
   const schedule = timed(timings, 'schedule', () => scheduleGraph(graph, planTarget(o.isa)));
   const memory = timed(timings, 'memory', () => planMemory(graph, schedule));
   // The thread count is left out on purpose: it never changes a bit (see ResolvedOptions.threads).
-  const fp = timed(timings, 'fingerprint', () =>
-    fingerprint(graph, schedule, memory, { target: o.target, mode: o.mode, disablePasses: o.disablePasses, isa: o.isa }),
-  );
+  // profile joins the fingerprint only when on, so unprofiled fingerprints are what they were without it.
+  const fpOptions = { target: o.target, mode: o.mode, disablePasses: o.disablePasses, isa: o.isa, ...(o.profile ? { profile: true } : {}) };
+  const fp = timed(timings, 'fingerprint', () => fingerprint(graph, schedule, memory, fpOptions));
   const sources = new Map<Backend, string>();
   return {
     graph,
@@ -181,7 +197,7 @@ function compileGraphInner(g0: Graph, options: CompileOptions, o: ResolvedOption
       let s = sources.get(backend);
       if (s === undefined) {
         s = timed(timings, `emit-${backend}`, () =>
-          emitSource({ graph, schedule, memory, fingerprint: fp, vectorFloats: planTarget(o.isa).vectorFloats }, backend),
+          emitSource({ graph, schedule, memory, fingerprint: fp, profile: o.profile, vectorFloats: planTarget(o.isa).vectorFloats }, backend),
         );
         sources.set(backend, s);
       }

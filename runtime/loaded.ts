@@ -1,45 +1,12 @@
 // One compiled model, built and loaded: its addon, arena and report. A Session
 // (session.ts) runs one of these, or one per specialisation of a model whose
 // inputs decide shapes (specialize.ts).
-import { createRequire } from 'node:module';
 import type { BuildResult } from '../compiler/build/build.ts';
 import type { Compiled } from '../compiler/compile.ts';
-import { DTYPES } from '../compiler/ir/dtype.ts';
-import { VoltaError } from '../compiler/ir/errors.ts';
-import { numel, sameShape, shapeStr } from '../compiler/ir/shape.ts';
-import { Tensor } from './tensor.ts';
+import { AddonRunner, type Feed, type IoSpec, type KernelTime, loadAddon, type NativeState } from './addon.ts';
+import type { Tensor } from './tensor.ts';
 
-interface AddonState {
-  step(inputs: ArrayBufferView[], outputs: ArrayBufferView[], weights: Uint8Array, arena: Uint8Array, pool?: unknown): void;
-  load(bytes: Uint8Array): void;
-  save(): ArrayBuffer;
-  readonly bytes: number;
-  readonly steps: number;
-}
-
-interface Addon {
-  run(inputs: ArrayBufferView[], outputs: ArrayBufferView[], weights: Uint8Array, arena: Uint8Array, pool?: unknown): void;
-  /** C backend only: a thread pool (freed when this model is collected). */
-  createPool?(threads: number, minParallelWork: number): unknown;
-  State: new (slots: number) => AddonState;
-  fingerprint: string;
-  backend: string;
-}
-
-/**
- * Native state over a model's last `slots` inputs and outputs (templates/addon/addon.cc.hbs,
- * class State): step() runs the model with the other inputs and outputs, reading the state
- * and writing its next value in native memory.
- */
-export interface NativeState {
-  /** Bytes of one bank: slot i at a 64-byte aligned offset, in slot order. */
-  readonly bytes: number;
-  /** Completed steps since the state was created. */
-  readonly steps: number;
-  step(inputs: readonly ArrayBufferView[], outputs: readonly ArrayBufferView[]): void;
-  load(bytes: Uint8Array): void;
-  save(): Uint8Array;
-}
+export type { Feed, NativeState } from './addon.ts';
 
 export interface Fallback {
   readonly from: 'cuda';
@@ -91,17 +58,16 @@ export interface Specialization {
   readonly compileMs: number;
 }
 
-/** A run input: a Tensor or anything shaped like one (onnxruntime's tensors too). */
-export type Feed = Tensor | { type: string; data: ArrayBufferView; dims: readonly number[] };
 export type Feeds = Readonly<Record<string, Feed>>;
 
 export class LoadedModel {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   readonly fingerprint: string;
-  private readonly addon: Addon;
-  private readonly arena: Uint8Array;
-  private readonly pool: unknown;
+  /** Inputs and outputs with their dtypes and static shapes, in the model's order. */
+  readonly inputs: readonly IoSpec[];
+  readonly outputs: readonly IoSpec[];
+  private readonly runner: AddonRunner;
   private readonly rep: SessionReport;
 
   constructor(
@@ -115,32 +81,19 @@ export class LoadedModel {
     this.inputNames = g.inputs.map((id) => g.value(id).name);
     this.outputNames = g.outputs.map((id) => g.value(id).name);
     this.fingerprint = compiled.fingerprint;
-    try {
-      this.addon = createRequire(import.meta.url)(build.addonPath) as Addon;
-    } catch (e) {
-      throw new VoltaError('VOLTA_E_ADDON', {
-        found: `cannot load ${build.addonPath}: ${(e as Error).message}`,
-        hint: 'delete the cache directory and compile again',
-      });
-    }
-    if (this.addon.fingerprint !== compiled.fingerprint) {
-      throw new VoltaError('VOLTA_E_ADDON', {
-        found: `addon ${build.addonPath} has fingerprint ${this.addon.fingerprint}`,
-        expected: compiled.fingerprint,
-        hint: 'the cache is corrupt; delete it',
-      });
-    }
-    try {
-      this.arena = new Uint8Array(Math.max(compiled.memory.arenaBytes, 1));
-    } catch (e) {
-      throw new VoltaError('VOLTA_E_SHAPE_TOO_LARGE', {
-        found: `the scratch arena needs ${compiled.memory.arenaBytes} bytes and could not be allocated (${(e as Error).message})`,
-        hint: 'use smaller shapes or a machine with more memory',
-      });
-    }
+    const io = (ids: readonly string[]): IoSpec[] => ids.map((id) => ({ name: g.value(id).name, dtype: g.value(id).dtype, shape: g.value(id).shape }));
+    this.inputs = io(g.inputs);
+    this.outputs = io(g.outputs);
+    const model = {
+      fingerprint: compiled.fingerprint,
+      inputs: this.inputs,
+      outputs: this.outputs,
+      weights: compiled.weights,
+      arenaBytes: compiled.memory.arenaBytes,
+    };
     // One pool per loaded model, created here and reused by every run (no threads are started per run).
     const threads = backend === 'c' ? compiled.options.threads : 1;
-    this.pool = this.addon.createPool?.(threads, compiled.options.minParallelWork);
+    this.runner = new AddonRunner(loadAddon(build.addonPath, compiled.fingerprint), model, { threads, minParallelWork: compiled.options.minParallelWork });
     this.rep = {
       fingerprint: compiled.fingerprint,
       requestedTarget: compiled.options.target,
@@ -163,80 +116,15 @@ export class LoadedModel {
 
   /** Persistent native state over the last `slots` inputs and outputs (training: parameters and optimizer state). */
   createState(slots: number): NativeState {
-    const call = <T>(f: () => T): T => {
-      try {
-        return f();
-      } catch (e) {
-        throw new VoltaError('VOLTA_E_ADDON', { found: (e as Error).message });
-      }
-    };
-    const st = call(() => new this.addon.State(slots));
-    const { weights } = this.compiled;
-    const { arena, pool } = this;
-    return {
-      get bytes() {
-        return st.bytes;
-      },
-      get steps() {
-        return st.steps;
-      },
-      step: (inputs, outputs) => call(() => st.step([...inputs], [...outputs], weights, arena, pool)),
-      load: (bytes) => call(() => st.load(bytes)),
-      save: () => new Uint8Array(call(() => st.save())),
-    };
+    return this.runner.createState(slots);
   }
 
   runSync(feeds: Feeds): Record<string, Tensor> {
-    const g = this.compiled.graph;
-    const unknown = Object.keys(feeds)
-      .filter((k) => !this.inputNames.includes(k))
-      .sort();
-    const missing = this.inputNames.filter((k) => !(k in feeds));
-    if (unknown.length || missing.length) {
-      throw new VoltaError('VOLTA_E_BAD_INPUT', {
-        found: [
-          unknown.length ? `unknown inputs ${unknown.map((s) => JSON.stringify(s)).join(', ')}` : '',
-          missing.length ? `missing inputs ${missing.map((s) => JSON.stringify(s)).join(', ')}` : '',
-        ]
-          .filter(Boolean)
-          .join('; '),
-        expected: this.inputNames.map((s) => JSON.stringify(s)).join(', '),
-      });
-    }
-    const inputs = g.inputs.map((id) => {
-      const v = g.value(id);
-      const t = feeds[v.name];
-      if (t.type !== v.dtype) throw new VoltaError('VOLTA_E_BAD_INPUT', { found: `input ${JSON.stringify(v.name)} has type ${t.type}`, expected: v.dtype });
-      if (!sameShape(t.dims, v.shape))
-        throw new VoltaError('VOLTA_E_BAD_INPUT', { found: `input ${JSON.stringify(v.name)} has dims ${shapeStr(t.dims)}`, expected: shapeStr(v.shape) });
-      const want = DTYPES[v.dtype].make(0).constructor;
-      if (t.data.constructor !== want || (t.data as unknown as { length: number }).length !== numel(v.shape)) {
-        throw new VoltaError('VOLTA_E_BAD_INPUT', {
-          found: `input ${JSON.stringify(v.name)} data is ${t.data.constructor.name}[${(t.data as unknown as { length: number }).length}]`,
-          expected: `${want.name}[${numel(v.shape)}]`,
-        });
-      }
-      return t.data;
-    });
-    const outs = g.outputs.map((id) => {
-      const v = g.value(id);
-      return new Tensor(v.dtype, DTYPES[v.dtype].make(numel(v.shape)), v.shape);
-    });
-    try {
-      this.addon.run(
-        inputs,
-        outs.map((t) => t.data),
-        this.compiled.weights,
-        this.arena,
-        this.pool,
-      );
-    } catch (e) {
-      throw new VoltaError('VOLTA_E_ADDON', { found: (e as Error).message });
-    }
-    const result: Record<string, Tensor> = {};
-    this.outputNames.forEach((n, i) => {
-      result[n] = outs[i];
-    });
-    return result;
+    return this.runner.run(feeds);
+  }
+
+  /** One run with each kernel's time; needs a model compiled with { profile: true } (C backend). */
+  runProfiled(feeds: Feeds): { outputs: Record<string, Tensor>; kernels: KernelTime[] } {
+    return this.runner.runProfiled(feeds);
   }
 }

@@ -3,6 +3,7 @@
 // runs one loaded model (loaded.ts), or, for a model whose inputs decide shapes,
 // one variant per set of their values (specialize.ts).
 import { VoltaError } from '../compiler/ir/errors.ts';
+import type { IoSpec, KernelTime } from './addon.ts';
 import type { Feeds, LoadedModel, SessionReport } from './loaded.ts';
 import type { Specializer } from './specialize.ts';
 import type { Tensor } from './tensor.ts';
@@ -50,6 +51,26 @@ export class Session {
     this.checkNames(feeds);
     const m = await this.spec.variant(feeds);
     return m.runSync(this.rest(feeds, m));
+  }
+
+  /** Inputs with dtypes and compiled shapes; undefined for a specialising session (shapes depend on values). */
+  get inputs(): readonly IoSpec[] | undefined {
+    return this.fixed?.inputs;
+  }
+
+  get outputs(): readonly IoSpec[] | undefined {
+    return this.fixed?.outputs;
+  }
+
+  /** One run with each kernel's time; needs a session compiled with { profile: true } (C backend). */
+  runProfiled(feeds: Feeds): { outputs: Record<string, Tensor>; kernels: KernelTime[] } {
+    if (this.spec !== undefined) {
+      const m = this.spec.loadedFor(feeds);
+      if (m === undefined)
+        throw new VoltaError('VOLTA_E_BAD_INPUT', { found: 'no variant is compiled for these values', hint: 'call await session.run() with them first' });
+      return m.runProfiled(this.rest(feeds, m));
+    }
+    return this.fixed!.runProfiled(feeds);
   }
 
   /** Runs synchronously; a specialising session must have seen these values in an earlier run(). */

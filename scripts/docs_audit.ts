@@ -107,7 +107,7 @@ export function auditBlock(b: Block, scratch: string, timeoutMs = 180_000): Resu
   if (b.cliHelp !== undefined) {
     const r = spawnSync(process.execPath, [join(ROOT, 'bin/volta.mjs'), ...(b.cliHelp ? [b.cliHelp] : []), '--help'], { encoding: 'utf8' });
     const ok = r.stdout.trimEnd() === b.code.trimEnd();
-    return { block: b, ok, how: 'compared', detail: ok ? undefined : `differs from 'volta ${b.cliHelp} --help' (regenerate the excerpt)` };
+    return { block: b, ok, how: 'compared', detail: ok ? undefined : `differs from 'volta ${b.cliHelp} --help' (regenerate: npm run docs:cli)` };
   }
   if (!SHELL.has(b.lang)) return undefined;
   if (b.flags.includes('no-run')) {

@@ -6,11 +6,14 @@ import { namedFiles, readInputFile } from './tensor_files.ts';
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** stdout is a terminal: `volta build` redraws its progress table in place. */
+  readonly isTTY?: boolean;
 }
 
 export const stdio: Io = {
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
+  isTTY: process.stdout.isTTY === true,
 };
 
 // ---- help -------------------------------------------------------------------
@@ -22,8 +25,13 @@ Usage: volta <command> [options]
 Commands:
   compile <model.onnx> -o <dir>   write the generated sources, weights and plan, and build the addon
   run <model.onnx>                compile (cached), run once and print the outputs and timings
-  inspect <model.onnx>            show ops, passes, kernel plans, memory plan and fingerprint
+  inspect <model.onnx>            show ops, passes, kernel plans, memory plan and fingerprint;
+                                  --report out.html writes a visual compile report
+  build [--config <file>]         build every model of volta.config.yaml into a typed package
   train <config.yaml>             train a model (built-in MLP/CNN or ONNX) on Fashion-MNIST, bit-reproducibly
+
+Every command takes --json (one JSON object on stdout; train: --json <file>, '-' for stdout;
+see docs/CLI_JSON.md).
 
 Run 'volta <command> --help' for a command's options.
 `;
@@ -39,7 +47,11 @@ export const COMMON_OPTS = `  --target c|cuda             backend (default c)
                               x86-64 level or aarch64), portable (baseline x86-64), or a level
                               such as x86-64-v3 (part of the fingerprint)
   --threads <n>               threads the C kernels run on (default $VOLTA_THREADS, else all
-                              cores); never changes the output bits`;
+                              cores); never changes the output bits
+
+  --input-shape <name=d0,d1,...>
+                              fix an input's shape (repeatable), e.g. --input-shape input=1,784
+  --json                      print one JSON object instead of text (docs/CLI_JSON.md)`;
 
 export const TRAIN_HELP = `Usage: volta train <config.yaml> [options]
 
@@ -62,12 +74,14 @@ the config's data key or $VOLTA_FASHION_MNIST.
 
 Options:
   --json <file>               write { epochs, final: { testAccuracy, lossCurveSha256 }, fingerprint, ... }
+                              there ('-': print it as the one JSON object on stdout, progress on stderr)
   --export <file.onnx>        write the trained model as ONNX (loads in Volta and onnxruntime)
   --checkpoint <file>         save parameters, optimizer state and progress there (each epoch, and at the end)
   --checkpoint-every <n>      also save every n steps
   --resume <file>             continue the run saved in a checkpoint (same config and data)
   --max-steps <n>             stop after n steps in total (the run continues with --resume)
   --data <dir>                Fashion-MNIST directory
+  --threads <n>               native threads (overrides the config's threads); never changes a bit
   --target c|cuda             backend (default c)
   --mode strict|balanced      strict (default) never falls back
   --cache <dir>               addon cache (default $VOLTA_CACHE_DIR or ./.volta-cache)
@@ -113,6 +127,8 @@ Options:
 ${COMMON_OPTS}
   --cache <dir>               addon cache (default $VOLTA_CACHE_DIR or ./.volta-cache)
   --runs <n>                  timed runs for the median (default 5)
+  --profile                   also time each kernel (a profiled build, C backend) and print
+                              where the time went: median per kernel over --runs runs
   -h, --help                  show this help
 `,
   inspect: `Usage: volta inspect <model.onnx> [options]
@@ -124,8 +140,26 @@ and the fingerprint. Nothing is built.
 Options:
   --passes                    also print each pass's IR text
   --compare <other.onnx>      compile both and name the first pass whose IR differs
-  --json                      print one JSON object instead of text
+  --report <out.html>         write a self-contained HTML report: the graph before and after the
+                              passes, kernels and their ops, the memory plan, pass fingerprints,
+                              timings and each kernel's source
+  --dot <out.dot>             write the graph after the passes (kernels as clusters) as Graphviz DOT
 ${COMMON_OPTS}
+  -h, --help                  show this help
+`,
+  build: `Usage: volta build [--config volta.config.yaml] [options]
+
+Builds every model listed in the config (default ./volta.config.yaml) into
+<outDir>/<name>/: per target the addon, the emitted sources and the weights,
+plus index.js and index.d.ts, a typed wrapper: load() resolves to a model whose
+run() takes and returns typed arrays by name. Incremental: a model whose
+fingerprint and files are unchanged is a cache hit and nothing is rewritten.
+Shows progress per model and stage on a terminal, one line per event otherwise.
+
+Options:
+  --config <file>             the config file (default volta.config.yaml)
+  --cache <dir>               addon cache (default $VOLTA_CACHE_DIR or ./.volta-cache)
+  --json                      print one JSON object with every model's result
   -h, --help                  show this help
 `,
 };
@@ -138,14 +172,24 @@ export const TARGET_MODE: OptSpec = {
   target: { type: 'string' },
   mode: { type: 'string' },
   bind: { type: 'string', multiple: true },
+  'input-shape': { type: 'string', multiple: true },
+  json: { type: 'boolean' },
   isa: { type: 'string' },
   threads: { type: 'string' },
 };
 
 export const SPECS: Record<string, OptSpec> = {
   compile: { ...TARGET_MODE, out: { type: 'string', short: 'o' }, dump: { type: 'string' }, cache: { type: 'string' }, 'check-cuda': { type: 'boolean' } },
-  run: { ...TARGET_MODE, input: { type: 'string', multiple: true }, example: { type: 'boolean' }, cache: { type: 'string' }, runs: { type: 'string' } },
-  inspect: { ...TARGET_MODE, passes: { type: 'boolean' }, compare: { type: 'string' }, json: { type: 'boolean' } },
+  run: {
+    ...TARGET_MODE,
+    input: { type: 'string', multiple: true },
+    example: { type: 'boolean' },
+    cache: { type: 'string' },
+    runs: { type: 'string' },
+    profile: { type: 'boolean' },
+  },
+  inspect: { ...TARGET_MODE, passes: { type: 'boolean' }, compare: { type: 'string' }, report: { type: 'string' }, dot: { type: 'string' } },
+  build: { config: { type: 'string' }, cache: { type: 'string' }, json: { type: 'boolean' } },
   train: {
     target: { type: 'string' },
     mode: { type: 'string' },
@@ -156,14 +200,18 @@ export const SPECS: Record<string, OptSpec> = {
     resume: { type: 'string' },
     'max-steps': { type: 'string' },
     data: { type: 'string' },
+    threads: { type: 'string' },
     cache: { type: 'string' },
   },
 };
 
+/** Commands that take no model argument. */
+export const NO_MODEL = new Set(['build']);
+
 export type Values = Record<string, string | boolean | string[] | undefined>;
 
 export function usage(cmd: string, found: string): VoltaError {
-  return new VoltaError('VOLTA_E_BAD_OPTION', { found, hint: `see 'volta ${cmd} --help'` });
+  return new VoltaError('VOLTA_E_BAD_OPTION', { found, hint: `see 'volta${cmd ? ` ${cmd}` : ''} --help'` });
 }
 
 export function parse(cmd: string, args: string[]): { values: Values; model?: string } {
@@ -177,17 +225,23 @@ export function parse(cmd: string, args: string[]): { values: Values; model?: st
   }
   const { values, positionals } = parsed;
   if (values.help) return { values };
+  if (NO_MODEL.has(cmd)) {
+    if (positionals.length > 0) throw usage(cmd, `unexpected argument ${JSON.stringify(positionals[0])}`);
+    return { values, model: '' };
+  }
   if (positionals.length !== 1) throw usage(cmd, positionals.length === 0 ? 'no model file given' : `several model files given: ${positionals.join(' ')}`);
   return { values, model: positionals[0] };
 }
 
 export function compileOptions(v: Values, cmd = 'run'): CompileOptions {
   const binds = namedFiles('bind', v.bind as string[] | undefined, (found) => usage(cmd, found));
+  const shapes = inputShapes(v['input-shape'] as string[] | undefined, cmd);
   const bindInputs = Object.fromEntries([...binds].map(([name, file]) => [name, readInputFile(file)]));
   const o: { -readonly [K in keyof CompileOptions]: CompileOptions[K] } = {
     target: v.target as CompileOptions['target'],
     mode: v.mode as CompileOptions['mode'],
     ...(binds.size > 0 ? { bindInputs } : {}),
+    ...(shapes ? { inputShapes: shapes } : {}),
   };
   if (typeof v.isa === 'string') o.isa = v.isa as CompileOptions['isa'];
   if (typeof v.threads === 'string') {
@@ -196,4 +250,20 @@ export function compileOptions(v: Values, cmd = 'run'): CompileOptions {
     o.threads = n;
   }
   return o;
+}
+
+/** --input-shape name=d0,d1,... (repeatable) -> inputShapes; '' after '=' is a scalar. */
+export function inputShapes(specs: readonly string[] | undefined, cmd = ''): Record<string, number[]> | undefined {
+  if (specs === undefined || specs.length === 0) return undefined;
+  const out: Record<string, number[]> = {};
+  for (const spec of specs) {
+    const eq = spec.lastIndexOf('=');
+    const name = spec.slice(0, eq);
+    const dims = eq < 0 ? [] : spec.slice(eq + 1) === '' ? [] : spec.slice(eq + 1).split(',');
+    if (eq <= 0 || !dims.every((d) => /^[0-9]+$/.test(d.trim())))
+      throw usage(cmd, `--input-shape ${JSON.stringify(spec)} is not name=d0,d1,... (non-negative integers)`);
+    if (name in out) throw usage(cmd, `--input-shape ${JSON.stringify(name)} given twice`);
+    out[name] = dims.map((d) => Number(d.trim()));
+  }
+  return out;
 }

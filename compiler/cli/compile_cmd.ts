@@ -19,7 +19,8 @@ export async function cmdCompile(model: string, v: Values, io: Io): Promise<numb
   const backend = compiled.options.target;
   const cacheDir = resolve(typeof v.cache === 'string' ? v.cache : defaultCacheDir());
   // Every artifact is written into a private directory and renamed into place when complete.
-  const { lines, timings } = await writeDirAtomically(out, 'plan.json', async (dir) => {
+  const checkCuda = backend === 'c' && v['check-cuda'] === true;
+  const { lines, timings, build } = await writeDirAtomically(out, 'plan.json', async (dir) => {
     // Emit both first: emission is timed by the compiler (emit-c, emit-cuda), 'write' is only the files.
     const [c, cu] = [compiled.source('c'), compiled.source('cuda')];
     const t0 = performance.now();
@@ -55,15 +56,32 @@ export async function cmdCompile(model: string, v: Values, io: Io): Promise<numb
     ];
     for (const n of compiled.notes) lines.push(`note: ${n}`);
     if (dump !== undefined) lines.push(`dumped       ${compiled.snapshots.length} pass snapshots to ${shown(dump)}`);
-    if (backend === 'c' && v['check-cuda'] === true) {
+    if (checkCuda) {
       // Asked for: check that model.cu compiles (nvcc -c needs no GPU). Never run unasked: nvcc costs seconds.
       const tools = await findTools();
       if (!tools.nvcc) throw usage('compile', '--check-cuda needs nvcc on PATH');
       timings['nvcc-object'] = await compileCudaObject(cu, dir);
       lines.push(`nvcc         compiled model.cu -> ${shown(join(out, 'model_cuda.o'))}`);
     }
-    return { lines, timings };
+    return { lines, timings, build };
   });
+  if (v.json) {
+    const files = ['model.c', 'model.cu', 'addon.cc', 'weights.bin', 'plan.json', 'volta.node', ...(checkCuda ? ['model_cuda.o'] : [])];
+    const json = {
+      model: shown(resolve(model)),
+      target: backend,
+      mode: compiled.options.mode,
+      fingerprint: compiled.fingerprint,
+      outDir: shown(out),
+      files,
+      cacheHit: build.cacheHit,
+      addonPath: build.addonPath,
+      dumped: dump === undefined ? null : { dir: shown(dump), snapshots: compiled.snapshots.length },
+      timings,
+    };
+    io.out(`${JSON.stringify(json, null, 2)}\n`);
+    return 0;
+  }
   io.out(`${lines.join('\n')}\n\ntimings\n${timingsText(timings)}\n`);
   return 0;
 }

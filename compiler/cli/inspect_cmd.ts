@@ -8,6 +8,7 @@ import { readRegularFile } from '../onnx/read_file.ts';
 import { firstDivergentPass } from '../passes/manager.ts';
 import { compileOptions, type Io, type Values } from './args.ts';
 import { kernelsOf, memoryOf, rewritesText, shown, table, valuesOf } from './format.ts';
+import { writeDot, writeReport } from './report/write.ts';
 // ---- inspect ----------------------------------------------------------------
 
 export function opCounts(path: string): [string, number][] {
@@ -128,6 +129,21 @@ export async function cmdInspect(model: string, v: Values, io: Io): Promise<numb
     io.out(compareText(model, v.compare, c, Volta.compileOnly(v.compare, o), v.json === true));
     return 0;
   }
-  io.out(v.json ? `${JSON.stringify(inspectJson(model, c, v.passes === true), null, 2)}\n` : inspectText(model, c, v.passes === true));
+  const files: Record<string, string> = {};
+  if (typeof v.report === 'string') {
+    writeReport(model, o, c, v.report);
+    files.report = shown(resolve(v.report));
+  }
+  if (typeof v.dot === 'string') {
+    writeDot(c, v.dot);
+    files.dot = shown(resolve(v.dot));
+  }
+  if (v.json) io.out(`${JSON.stringify({ ...inspectJson(model, c, v.passes === true), ...files }, null, 2)}\n`);
+  else
+    io.out(
+      `${inspectText(model, c, v.passes === true)}${Object.entries(files)
+        .map(([k, f]) => `${k.padEnd(12)} ${f}\n`)
+        .join('')}`,
+    );
   return 0;
 }

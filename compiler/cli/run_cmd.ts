@@ -1,7 +1,7 @@
 // `volta run`: compile (cached), run, print outputs, fingerprint, cache and timings.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Volta } from '../../runtime/index.ts';
+import { type Session, Volta } from '../../runtime/index.ts';
 import { Tensor } from '../../runtime/tensor.ts';
 import { defaultCacheDir } from '../build/build.ts';
 import { DTYPES, type DType, dtypeFromOnnx } from '../ir/dtype.ts';
@@ -10,7 +10,7 @@ import { numel, shapeStr } from '../ir/shape.ts';
 import { decodeModel } from '../onnx/proto.ts';
 import { readRegularFile } from '../onnx/read_file.ts';
 import { compileOptions, type Io, usage, type Values } from './args.ts';
-import { formatValues, shown, table, timingsText } from './format.ts';
+import { formatValues, ms, shown, table, timingsText } from './format.ts';
 import { namedFiles, readInputFile } from './tensor_files.ts';
 // ---- run --------------------------------------------------------------------
 
@@ -45,13 +45,21 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+/** JSON for a tensor's values: numbers, int64 as decimal strings (exact beyond 2^53). */
+export function jsonValues(t: Tensor): (number | string)[] {
+  return Array.from(t.data as ArrayLike<number | bigint>, (x) => (typeof x === 'bigint' ? x.toString() : x));
+}
+
 export async function cmdRun(model: string, v: Values, io: Io): Promise<number> {
   const runs = v.runs === undefined ? 5 : Number(v.runs);
   if (!Number.isInteger(runs) || runs < 1) throw usage('run', `--runs ${JSON.stringify(v.runs)} is not a positive integer`);
   const given = namedFiles('input', v.input as string[] | undefined, (found) => usage('run', found));
+  const profile = v.profile === true;
+  const options = compileOptions(v);
+  if (profile && options.target === 'cuda') throw usage('run', '--profile times kernels of the C backend only; use --target c');
   const cacheDir = resolve(typeof v.cache === 'string' ? v.cache : defaultCacheDir());
   const t0 = performance.now();
-  const session = await Volta.compile(model, { ...compileOptions(v), cacheDir });
+  const session = await Volta.compile(model, { ...options, cacheDir, ...(profile ? { profile: true } : {}) });
   const compileMs = performance.now() - t0;
 
   const example = join(dirname(resolve(model)), 'input.pb');
@@ -66,9 +74,10 @@ export async function cmdRun(model: string, v: Values, io: Io): Promise<number> 
       });
     }
   }
-  const infos = modelInputs(resolve(model));
+  // The compiled shapes (the model's own, or what --input-shape fixed); from the file for a specialising session.
+  const infos = session.inputs?.map((x) => ({ name: x.name, dtype: x.dtype, dims: [...x.shape] })) ?? modelInputs(resolve(model));
   const feeds: Record<string, Tensor> = {};
-  const sources: string[][] = [];
+  const sources: { name: string; dtype: string; shape: number[]; from: string }[] = [];
   session.inputNames.forEach((name, i) => {
     const file = given.get(name);
     let t: Tensor;
@@ -86,7 +95,7 @@ export async function cmdRun(model: string, v: Values, io: Io): Promise<number> 
       from = 'deterministic fill';
     }
     feeds[name] = t;
-    sources.push([name, `${t.type} ${shapeStr(t.dims)}`, `from ${from}`]);
+    sources.push({ name, dtype: t.type, shape: [...t.dims], from });
   });
 
   // The first run is async: a model whose inputs decide shapes compiles its variant here.
@@ -97,11 +106,34 @@ export async function cmdRun(model: string, v: Values, io: Io): Promise<number> 
     session.runSync(feeds);
     times.push(performance.now() - s);
   }
+  const kernels = profile ? profileKernels(session, feeds, runs) : undefined;
   const r = session.report();
+  const timings = { ...r.timings, 'compile total': compileMs };
+  if (v.json) {
+    const json = {
+      model: shown(resolve(model)),
+      backend: r.backend,
+      requestedTarget: r.requestedTarget,
+      mode: r.mode,
+      fallback: r.fallback ?? null,
+      fingerprint: r.fingerprint,
+      cacheHit: r.cacheHit,
+      addonPath: r.addonPath,
+      inputs: sources,
+      outputs: session.outputNames.map((name) => ({ name, dtype: outputs[name].type, shape: [...outputs[name].dims], data: jsonValues(outputs[name]) })),
+      notes: r.notes,
+      timings,
+      run: { runs, medianMs: median(times) },
+      ...(r.specialization ? { specialization: r.specialization } : {}),
+      ...(kernels ? { profile: kernels } : {}),
+    };
+    io.out(`${JSON.stringify(json, null, 2)}\n`);
+    return 0;
+  }
   const lines = [
     `model        ${shown(resolve(model))}`,
     `backend      ${r.backend} (target ${r.requestedTarget}, mode ${r.mode}, isa ${r.isa}, ${r.threads} thread${r.threads === 1 ? '' : 's'})${r.fallback ? `, fell back from cuda: ${r.fallback.reason}` : ''}`,
-    `fingerprint  ${r.fingerprint}`,
+    `fingerprint  ${r.fingerprint}${profile ? ' (profiled build)' : ''}`,
     `cache        ${r.cacheHit ? 'hit' : 'miss'} (${shown(r.addonPath)})`,
     ...(r.specialization
       ? [
@@ -112,7 +144,7 @@ export async function cmdRun(model: string, v: Values, io: Io): Promise<number> 
       : []),
     '',
     'inputs',
-    table(sources),
+    table(sources.map((x) => [x.name, `${x.dtype} ${shapeStr(x.shape)}`, `from ${x.from}`])),
     '',
     'outputs',
   ];
@@ -121,7 +153,30 @@ export async function cmdRun(model: string, v: Values, io: Io): Promise<number> 
     lines.push(`  ${name}  ${t.type} ${shapeStr(t.dims)}`, `    ${formatValues(t)}`);
   }
   for (const n of r.notes) lines.push(`note: ${n}`);
-  lines.push('', 'timings', timingsText({ ...r.timings, 'compile total': compileMs, [`run (median of ${runs})`]: median(times) }));
+  lines.push('', 'timings', timingsText({ ...timings, [`run (median of ${runs})`]: median(times) }));
+  if (kernels) {
+    const total = kernels.reduce((s, k) => s + k.medianNs, 0);
+    lines.push(
+      '',
+      `profile (median of ${runs} profiled runs per kernel, schedule order)`,
+      table([
+        ['kernel', 'time', 'share'],
+        ...kernels.map((k) => [k.kernel, ms(k.medianNs / 1e6).padStart(11), `${k.share.toFixed(1).padStart(5)} %`]),
+        ['total', ms(total / 1e6).padStart(11), ''],
+      ]),
+    );
+  }
   io.out(`${lines.join('\n')}\n`);
   return 0;
+}
+
+/** Each kernel's median time over `runs` profiled runs and its share of their sum. */
+function profileKernels(session: Session, feeds: Record<string, Tensor>, runs: number) {
+  const per = new Map<string, number[]>();
+  for (let i = 0; i < runs; i++) {
+    for (const k of session.runProfiled(feeds).kernels) per.set(k.kernel, [...(per.get(k.kernel) ?? []), k.ns]);
+  }
+  const medians = [...per].map(([kernel, ns]) => ({ kernel, medianNs: median(ns) }));
+  const total = medians.reduce((s, k) => s + k.medianNs, 0);
+  return medians.map((k) => ({ ...k, share: total > 0 ? (100 * k.medianNs) / total : 0 }));
 }

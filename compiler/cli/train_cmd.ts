@@ -25,9 +25,16 @@ function writeAtomically(path: string, data: string | Uint8Array): void {
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
-export async function cmdTrain(configPath: string, v: Values, io: Io): Promise<number> {
+export async function cmdTrain(configPath: string, v: Values, ioIn: Io): Promise<number> {
+  // `--json -`: the report is the one JSON object on stdout, so progress lines go to stderr.
+  const io: Io = v.json === '-' ? { ...ioIn, out: ioIn.err } : ioIn;
   const config = readConfig(configPath);
-  const withData = typeof v.data === 'string' ? { ...config, data: resolve(v.data) } : config;
+  const threads = count(v, 'threads');
+  const withData = {
+    ...config,
+    ...(typeof v.data === 'string' ? { data: resolve(v.data) } : {}),
+    ...(threads !== undefined ? { threads } : {}),
+  };
   const maxSteps = count(v, 'max-steps');
   const every = count(v, 'checkpoint-every');
   const checkpoint = typeof v.checkpoint === 'string' ? resolve(v.checkpoint) : undefined;
@@ -81,7 +88,9 @@ export async function cmdTrain(configPath: string, v: Values, io: Io): Promise<n
         trainSeconds: t.epochs.reduce((s, e) => s + e.seconds, 0),
       },
     };
-    writeAtomically(resolve(v.json), `${JSON.stringify(report, null, 2)}\n`);
+    const text = `${JSON.stringify(report, null, 2)}\n`;
+    if (v.json === '-') ioIn.out(text);
+    else writeAtomically(resolve(v.json), text);
   }
   return 0;
 }

@@ -18,6 +18,8 @@ export interface EmitInput {
   readonly schedule: Schedule;
   readonly memory: MemoryPlan;
   readonly fingerprint: string;
+  /** Emit volta_run_profiled (C): each kernel call timed with the caller's clock. */
+  readonly profile?: boolean;
   /** Floats per SIMD vector of the C build (VOLTA_VEC for templates/common/volta_gemm.h). */
   readonly vectorFloats?: number;
 }
@@ -128,6 +130,10 @@ export function emitSource(inp: EmitInput, backend: Backend): string {
     kernels,
     bindings: ordered.map(binding),
     calls,
+    profile: inp.profile === true,
+    numKernels: kernels.length,
+    // C string literals of identifiers from the name supply; a lone 0 keeps an empty list valid C.
+    kernelNames: kernels.length ? kernels.map((k) => `"${k.name}"`).join(', ') : '0',
     launches,
     ioCopiesIn: byKind('input').map(
       (b) => `VOLTA_CUDA(cudaMemcpy(volta_d_io + ${io.offsets.get(b.id)}, inputs[${b.index}], ${b.bytes}, cudaMemcpyHostToDevice), "copy input ${b.index}");`,

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -18,6 +19,11 @@
 extern "C" {
 int volta_run(void *const *inputs, void *const *outputs, const uint8_t *weights, uint8_t *arena, const volta_rt *rt);
 extern const uint64_t volta_scratch_bytes;
+// Defined only by models compiled with the profile option; weak, since the glue is shared.
+__attribute__((weak)) int volta_run_profiled(void *const *inputs, void *const *outputs, const uint8_t *weights, uint8_t *arena, const volta_rt *rt,
+                                             uint64_t (*now)(void), uint64_t *ns);
+__attribute__((weak)) extern const uint64_t volta_num_kernels;
+__attribute__((weak)) extern const char *const volta_kernel_names[];
 extern const char volta_fingerprint[];
 extern const uint64_t volta_num_inputs;
 extern const uint64_t volta_num_outputs;
@@ -188,6 +194,10 @@ static Napi::Value CreatePool(const Napi::CallbackInfo &info) {
   return Napi::External<Pool>::New(env, p, FreePool);
 }
 
+static uint64_t NowNs(void) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+}
+
 // Weights and arena arguments, checked; false after throwing.
 static bool WeightsArena(Napi::Env env, Napi::Value w, Napi::Value a, uint8_t **weights, uint8_t **arena) {
   size_t wlen = 0, alen = 0;
@@ -203,8 +213,9 @@ static bool WeightsArena(Napi::Env env, Napi::Value w, Napi::Value a, uint8_t **
 }
 
 // One run of the model over checked buffers (pool: undefined or what createPool returned): the
-// single entry point of run() and State.step(). False after throwing.
-static bool RunModel(Napi::Env env, void *const *inputs, void *const *outputs, const uint8_t *weights, uint8_t *arena, Napi::Value pool) {
+// single entry point of run(), runProfiled() and State.step(). ns: null, or one slot per kernel
+// for its time (C backend, models compiled with the profile option). False after throwing.
+static bool RunModel(Napi::Env env, void *const *inputs, void *const *outputs, const uint8_t *weights, uint8_t *arena, Napi::Value pool, uint64_t *ns) {
   const volta_rt *rt = nullptr;
   if (!pool.IsUndefined()) {
     if (!pool.IsExternal()) return Fail(env, "pool: expected the value createPool returned"), false;
@@ -217,14 +228,16 @@ static bool RunModel(Napi::Env env, void *const *inputs, void *const *outputs, c
     if (single.scratch == nullptr) return Fail(env, "cannot allocate scratch"), false;
     rt = &single;
   }
-  const int rc = volta_run(inputs, outputs, weights, arena, rt);
+  const int rc = ns != nullptr ? volta_run_profiled(inputs, outputs, weights, arena, rt, NowNs, ns) : volta_run(inputs, outputs, weights, arena, rt);
   std::free(single.scratch);
   if (rc != 0) return Fail(env, "volta_run failed"), false;
   return true;
 }
 
-// run(inputs, outputs, weights, arena[, pool]): synchronous; buffers sizes are checked exactly.
-static Napi::Value Run(const Napi::CallbackInfo &info) {
+// run(inputs, outputs, weights, arena[, pool]) and runProfiled (same arguments): synchronous;
+// buffer sizes are checked exactly. profiled: time each kernel (models compiled with the profile option)
+// and return { kernels: string[], ns: number[] } for this one run.
+static Napi::Value RunImpl(const Napi::CallbackInfo &info, bool profiled) {
   Napi::Env env = info.Env();
   if (info.Length() != 4 && info.Length() != 5) return Fail(env, "run expects (inputs, outputs, weights, arena[, pool])");
   std::vector<void *> inputs(volta_num_inputs + 1), outputs(volta_num_outputs + 1);
@@ -232,9 +245,23 @@ static Napi::Value Run(const Napi::CallbackInfo &info) {
   if (!CheckList(env, info[1], "output", volta_output_bytes, volta_num_outputs, outputs.data())) return env.Undefined();
   uint8_t *weights = nullptr, *arena = nullptr;
   if (!WeightsArena(env, info[2], info[3], &weights, &arena)) return env.Undefined();
-  RunModel(env, inputs.data(), outputs.data(), weights, arena, info.Length() == 5 ? info[4] : env.Undefined());
-  return env.Undefined();
+  std::vector<uint64_t> ns(profiled ? volta_num_kernels + 1 : 0, 0);
+  if (!RunModel(env, inputs.data(), outputs.data(), weights, arena, info.Length() == 5 ? info[4] : env.Undefined(), profiled ? ns.data() : nullptr))
+    return env.Undefined();
+  if (!profiled) return env.Undefined();
+  Napi::Array names = Napi::Array::New(env, volta_num_kernels), times = Napi::Array::New(env, volta_num_kernels);
+  for (uint32_t i = 0; i < volta_num_kernels; i++) {
+    names.Set(i, Napi::String::New(env, volta_kernel_names[i]));
+    times.Set(i, Napi::Number::New(env, static_cast<double>(ns[i])));
+  }
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("kernels", names);
+  r.Set("ns", times);
+  return r;
 }
+
+static Napi::Value Run(const Napi::CallbackInfo &info) { return RunImpl(info, false); }
+static Napi::Value RunProfiled(const Napi::CallbackInfo &info) { return RunImpl(info, true); }
 
 // Persistent state (training): the model's last `slots` inputs and last `slots` outputs are
 // state, pairwise (input numInputs - slots + i is read, output numOutputs - slots + i is its
@@ -310,7 +337,7 @@ class State : public Napi::ObjectWrap<State> {
       inputs[nIn + i] = banks_[cur_] + offsets_[i];
       outputs[nOut + i] = banks_[1 - cur_] + offsets_[i];
     }
-    if (!RunModel(env, inputs.data(), outputs.data(), weights, arena, info.Length() == 5 ? info[4] : env.Undefined())) return env.Undefined();
+    if (!RunModel(env, inputs.data(), outputs.data(), weights, arena, info.Length() == 5 ? info[4] : env.Undefined(), nullptr)) return env.Undefined();
     cur_ = 1 - cur_;
     steps_ += 1;
     return env.Undefined();
@@ -343,6 +370,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("State", State::Define(env));
   exports.Set("cudaDeviceCount", Napi::Function::New(env, DeviceCount));
   exports.Set("createPool", Napi::Function::New(env, CreatePool));
+  if (volta_run_profiled != nullptr) exports.Set("runProfiled", Napi::Function::New(env, RunProfiled));
   exports.Set("fingerprint", Napi::String::New(env, volta_fingerprint));
   exports.Set("backend", Napi::String::New(env, "c"));
   exports.Set("arenaBytes", Napi::Number::New(env, static_cast<double>(volta_arena_bytes)));
