@@ -143,6 +143,16 @@ describe('volta train', () => {
     expect(r.final.testAccuracy).toBe(r.epochs[1].testAccuracy);
     expect(r.final.lossCurveSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(r.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    // `--json -`: the report is the only thing on stdout (progress goes to stderr); 2 threads, same bits.
+    let stdout = '';
+    let stderr = '';
+    const io2 = { out: (s: string) => void (stdout += s), err: (s: string) => void (stderr += s) };
+    expect(await main(['train', config, '--json', '-', '--threads', '2', '--cache', cacheDir], io2)).toBe(0);
+    const r2 = JSON.parse(stdout);
+    expect(r2.config.threads).toBe(2);
+    expect(r2.final.lossCurveSha256).toBe(r.final.lossCurveSha256);
+    expect(r2.fingerprint).toBe(r.fingerprint);
+    expect(stderr.match(/^epoch \d\/2 /gm)?.length).toBe(2);
   });
 
   it('says what is missing when the data set is not there, and refuses bad configs', async () => {
