@@ -4,7 +4,7 @@
 // - Volta.compile in this process: cold (empty cache: glue + model), miss with the glue
 //   built, and warm (cache hit; target <= 50 ms); and the first, cache-hit compile of a fresh process.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Volta } from '../runtime/index.ts';
@@ -26,6 +26,8 @@ export interface CompileTimes {
   readonly cliFrom: 'dist' | 'source';
   /** cliMissMs with VOLTA_FROM_SOURCE=1 (tsx), for comparison; undefined when cliFrom is already 'source'. */
   readonly cliMissFromSourceMs?: number;
+  /** The same miss through the installed command (package.json bin, dist/compiler/cli/bin.js), when built. */
+  readonly installedCliMissMs?: number;
   /** `node -e 0` on this machine, for scale. */
   readonly nodeStartMs: number;
   /** In-process Volta.compile into an empty cache directory (builds the glue and the model). */
@@ -76,7 +78,10 @@ export async function measureCompileTimes(workDir: string, runs = 5): Promise<Co
   const node: number[] = [];
   const fresh: number[] = [];
   const fromSource: number[] = [];
+  const installed: number[] = [];
   const dist = distIsCurrent(ROOT);
+  const installedBin = join(ROOT, 'dist', 'compiler', 'cli', 'bin.js');
+  const hasInstalled = dist && existsSync(installedBin);
   for (let i = 0; i < runs; i++) {
     const cache = mkdtempSync(join(workDir, 'cli-cache-'));
     mkdirSync(cache, { recursive: true });
@@ -88,6 +93,11 @@ export async function measureCompileTimes(workDir: string, runs = 5): Promise<Co
       rmSync(cache, { recursive: true, force: true });
       cpSync(join(primed, 'glue'), join(cache, 'glue'), { recursive: true });
       fromSource.push(wall(process.execPath, args, { ...process.env, VOLTA_FROM_SOURCE: '1' }));
+    }
+    if (hasInstalled) {
+      rmSync(cache, { recursive: true, force: true });
+      cpSync(join(primed, 'glue'), join(cache, 'glue'), { recursive: true });
+      installed.push(wall(process.execPath, [installedBin, ...args.slice(1)]));
     }
     node.push(wall(process.execPath, ['-e', '0']));
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'fresh_compile.ts'), EXAMPLE, primed], { cwd: ROOT, encoding: 'utf8' });
@@ -101,6 +111,7 @@ export async function measureCompileTimes(workDir: string, runs = 5): Promise<Co
     cliHitMs: median(cliHit),
     cliFrom: dist ? 'dist' : 'source',
     cliMissFromSourceMs: dist ? median(fromSource) : undefined,
+    installedCliMissMs: hasInstalled ? median(installed) : undefined,
     nodeStartMs: median(node),
     coldMs,
     missMs: median(miss),

@@ -71,6 +71,9 @@ export function compileTable(res: Results): string {
             mark(c.cliMissMs, TARGETS.cliMissMs),
           ],
           ...(c.cliMissFromSourceMs === undefined ? [] : [['the same from source (tsx, VOLTA_FROM_SOURCE=1)', `${ms(c.cliMissFromSourceMs)} ms`]]),
+          ...(c.installedCliMissMs === undefined
+            ? []
+            : [['the same through the installed command (dist/compiler/cli/bin.js)', `${ms(c.installedCliMissMs)} ms`]]),
           ['`volta compile` CLI, model cached', `${ms(c.cliHitMs)} ms`],
           ['`node -e 0` (Node start-up alone)', `${ms(c.nodeStartMs)} ms`],
           ['`Volta.compile` in process, empty cache (builds glue + model)', `${ms(c.coldMs)} ms`],

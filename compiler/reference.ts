@@ -8,7 +8,7 @@ import { type AnyTypedArray, DTYPES } from './ir/dtype.ts';
 import { invariant } from './ir/errors.ts';
 import { numel } from './ir/shape.ts';
 import type { TensorData } from './ir/tensor.ts';
-import { computeReads, kernelReads } from './kernels/plan.ts';
+import { computeReads, kernelReads, kernelWrites } from './kernels/plan.ts';
 
 export function referenceRun(c: Compiled, inputs: readonly TensorData[]): TensorData[] {
   const g = c.graph;
@@ -22,7 +22,7 @@ export function referenceRun(c: Compiled, inputs: readonly TensorData[]): Tensor
   // Plans name value ids; views resolve to their storage.
   const bufs = new Map<string, AnyTypedArray>();
   for (const k of c.schedule.kernels) {
-    for (const id of [k.plan.out.buf, ...kernelReads(k.plan)]) bufs.set(id, storage.get(c.memory.bufferOf(id).id)!);
+    for (const id of [...kernelWrites(k.plan), ...kernelReads(k.plan)]) bufs.set(id, storage.get(c.memory.bufferOf(id).id)!);
     // The interpreter reads the plan's operands as computed (not their packed copies): originals are graph constants.
     for (const id of computeReads(k.plan)) if (!bufs.has(id)) bufs.set(id, g.value(id).data!.data);
     interpret(k.plan, bufs);

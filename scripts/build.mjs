@@ -2,10 +2,12 @@
 // `npm run build`: compiles compiler/ and runtime/ to dist/ (JavaScript and .d.ts) with tsc,
 // then copies the files the compiler reads at run time next to the built modules, at the same
 // relative paths as in the sources (so `new URL('../../templates/', import.meta.url)` resolves
-// the same way from dist/compiler/codegen/ as from compiler/codegen/).
+// the same way from dist/compiler/codegen/ as from compiler/codegen/). Last, scripts/build_finish.mjs
+// precompiles the templates and writes dist/SOURCE_DIGEST, which lets bin/volta.mjs run dist/.
 import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { finishBuild } from './build_finish.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
@@ -32,3 +34,5 @@ for (const f of files(dist)) {
   if (fixed !== text) writeFileSync(f, fixed);
 }
 for (const a of ASSETS) cpSync(join(root, a), join(dist, a), { recursive: true });
+// The stamp goes last: a build that fails before it leaves the sources running.
+await finishBuild(root, dist);

@@ -8,7 +8,7 @@
 import ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DType } from '../compiler/ir/dtype.ts';
-import { OnnxWriter } from '../compiler/onnx/writer.ts';
+import { OnnxWriter, type WriterAttr } from '../compiler/onnx/writer.ts';
 import { Tensor, Volta } from '../runtime/index.ts';
 import { compareOutput } from './conformance/cases.ts';
 import { randomFloats } from './helpers/models.ts';
@@ -27,7 +27,7 @@ interface Case {
   readonly op: string;
   /** Input names in node order ('' = omitted), with their declared dims. */
   readonly inputs: readonly { name: string; dtype: DType; dims: readonly (number | string)[] }[];
-  readonly attrs?: Record<string, number | readonly number[]>;
+  readonly attrs?: Record<string, WriterAttr>;
   /** One or more value sets for the inputs (by name). */
   readonly feeds: readonly Record<string, Feed>[];
 }
@@ -43,6 +43,7 @@ const f32 = (dims: number[], seed: number): Feed => ({
   ),
 });
 const i64 = (values: number[]): Feed => ({ dtype: 'int64', dims: [values.length], values });
+const f32v = (values: number[]): Feed => ({ dtype: 'float32', dims: [values.length], values });
 const input = (name: string, dtype: DType, dims: (number | string)[]) => ({ name, dtype, dims });
 
 const CASES: Case[] = [
@@ -159,6 +160,50 @@ const CASES: Case[] = [
     op: 'ConstantOfShape',
     inputs: [input('shape', 'int64', [3])],
     feeds: [{ shape: i64([2, 3, 1]) }, { shape: i64([4, 0, 2]) }],
+  },
+  {
+    name: 'resize_scales_input',
+    opset: 13,
+    op: 'Resize',
+    attrs: { mode: 'linear' },
+    inputs: [input('X', 'float32', [1, 2, 4, 4]), input('', 'float32', []), input('scales', 'float32', [4])],
+    feeds: [
+      { X: f32([1, 2, 4, 4], 27), scales: f32v([1, 1, 2, 2]) },
+      { X: f32([1, 2, 4, 4], 28), scales: f32v([1, 1, 0.5, 1.75]) },
+    ],
+  },
+  {
+    name: 'resize_sizes_input_axes',
+    opset: 19,
+    op: 'Resize',
+    attrs: { mode: 'cubic', axes: [3, 2], keep_aspect_ratio_policy: 'not_larger' },
+    inputs: [input('X', 'float32', [1, 1, 5, 6]), input('', 'float32', []), input('', 'float32', []), input('sizes', 'int64', [2])],
+    feeds: [
+      { X: f32([1, 1, 5, 6], 29), sizes: i64([9, 7]) },
+      { X: f32([1, 1, 5, 6], 30), sizes: i64([3, 4]) },
+    ],
+  },
+  {
+    name: 'resize_roi_input_tf_crop_and_resize',
+    opset: 13,
+    op: 'Resize',
+    attrs: { mode: 'linear', coordinate_transformation_mode: 'tf_crop_and_resize', extrapolation_value: { float: 10 } },
+    inputs: [input('X', 'float32', [1, 1, 4, 4]), input('roi', 'float32', [8]), input('scales', 'float32', [4])],
+    feeds: [
+      { X: f32([1, 1, 4, 4], 31), roi: f32v([0, 0, 0.4, 0.6, 1, 1, 0.6, 0.8]), scales: f32v([1, 1, 0.75, 0.75]) },
+      { X: f32([1, 1, 4, 4], 32), roi: f32v([0, 0, -0.2, 0.1, 1, 1, 1.2, 0.9]), scales: f32v([1, 1, 1.5, 1.25]) },
+    ],
+  },
+  {
+    name: 'upsample_scales_input',
+    opset: 9,
+    op: 'Upsample',
+    attrs: { mode: 'nearest' },
+    inputs: [input('X', 'float32', [1, 1, 2, 3]), input('scales', 'float32', [4])],
+    feeds: [
+      { X: f32([1, 1, 2, 3], 33), scales: f32v([1, 1, 2, 3]) },
+      { X: f32([1, 1, 2, 3], 34), scales: f32v([1, 2, 1.5, 1]) },
+    ],
   },
 ];
 

@@ -61,6 +61,8 @@ export function kernelShape(p: KernelPlan): string {
       return `dW ${shapeStr([p.m, p.c / p.group, ...p.kernel])} over N ${p.n} out ${shapeStr(p.outSpatial)}`;
     case 'scatter_add':
       return `outer ${p.outer} axis ${p.axis} inner ${p.inner} updates ${p.count}`;
+    case 'recurrent':
+      return `${p.cell} ${p.reverse.length === 2 ? 'bidirectional' : p.reverse[0] ? 'reverse' : 'forward'} seq ${p.seq} batch ${p.batch} input ${p.inputSize} hidden ${p.hidden}`;
     case 'resize':
       return `${shapeStr(p.inShape)} -> ${shapeStr(p.outShape)} taps [${p.axes.map((a) => a.taps).join(', ')}]`;
     case 'conv_transpose':

@@ -10,6 +10,7 @@ import { elementwiseView } from './views/elementwise.ts';
 import { gatherView } from './views/gather.ts';
 import { matmulView } from './views/matmul.ts';
 import { padView } from './views/pad.ts';
+import { recurrentView } from './views/recurrent.ts';
 import { reduceView } from './views/reduce.ts';
 import { resizeView } from './views/resize.ts';
 import { scatterAddView } from './views/scatter_add.ts';
@@ -36,6 +37,7 @@ const VIEWS: { readonly [K in KernelPlan['kind']]: ViewFn<K> } = {
   scatter_add: scatterAddView,
   conv_transpose: convTransposeView,
   resize: resizeView,
+  recurrent: recurrentView,
 };
 
 export function kernelView(plan: KernelPlan, name: string, d: Dialect): KernelView {

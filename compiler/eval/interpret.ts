@@ -8,6 +8,7 @@ import { elementwiseInterp } from './interp/elementwise.ts';
 import { gatherInterp } from './interp/gather.ts';
 import { matmulInterp } from './interp/matmul.ts';
 import { padInterp } from './interp/pad.ts';
+import { recurrentInterp } from './interp/recurrent.ts';
 import { reduceInterp } from './interp/reduce.ts';
 import { resizeInterp } from './interp/resize.ts';
 import { scatterAddInterp } from './interp/scatter_add.ts';
@@ -35,6 +36,7 @@ const INTERPRETERS: { readonly [K in KernelPlan['kind']]: InterpFn<K> } = {
   scatter_add: scatterAddInterp,
   conv_transpose: convTransposeInterp,
   resize: resizeInterp,
+  recurrent: recurrentInterp,
 };
 
 export function interpret(plan: KernelPlan, bufs: Buffers): void {

@@ -25,7 +25,7 @@ function inlineConstant(v: Value): Expr | undefined {
  * each consuming the previous member's output) into one kernel plan.
  */
 export function lowerGroup(g: Graph, nodes: readonly Node[], target: PlanTarget = BASELINE_TARGET): KernelPlan {
-  return planKernel(fuseGroup(g, nodes), target, (id) => g.values.get(id)?.data !== undefined);
+  return planKernel(fuseGroup(g, nodes), target, (id) => g.values.get(id)?.data);
 }
 
 /** The group's fused computation: the anchor's, with each member's scalar appended to its body. */
@@ -38,20 +38,20 @@ function fuseGroup(g: Graph, nodes: readonly Node[]): Compute {
     c = lowering.compute(lowerCtx(g, anchor));
     members = nodes.slice(1);
     if (members.length === 0) return c;
-    invariant(c.kind === 'matmul' || c.kind === 'elementwise', `cannot fuse into a ${c.kind} kernel`);
+    invariant(c.kind === 'matmul' || c.kind === 'window' || c.kind === 'elementwise', `cannot fuse into a ${c.kind} kernel`);
   } else {
     invariant(lowering.kind === 'elementwise', `cannot lower ${anchor.op} as a kernel`);
     const out = g.value(anchor.outputs[0]);
     c = { kind: 'elementwise', name: '', ops: [], nodes: [], shape: out.shape, inputs: [], out: { buf: out.id, dtype: out.dtype }, body: [] };
   }
   // Fused members read the group's previous result as a let, other inputs as broadcast operands.
-  const isMatmul = c.kind === 'matmul';
-  const shape = c.kind === 'matmul' ? [...c.batch, c.m, c.n] : c.shape;
-  const operands: Operand[] = [...(c.kind === 'matmul' ? c.epilogueInputs : c.inputs)];
+  const withEpilogue = c.kind === 'matmul' || c.kind === 'window';
+  const shape = c.kind === 'matmul' ? [...c.batch, c.m, c.n] : c.kind === 'window' ? [c.n, c.m, ...c.outSpatial] : c.shape;
+  const operands: Operand[] = [...(c.kind === 'elementwise' ? c.inputs : c.epilogueInputs)];
   const body: Expr[] = [...c.body];
   const lets = new Map<string, number>();
   if (body.length > 0) lets.set(c.out.buf, body.length - 1);
-  const argBase = isMatmul ? 1 : 0;
+  const argBase = withEpilogue ? 1 : 0;
   const ops = [...c.ops];
   const names = [...c.nodes];
   let out = c.out;
@@ -81,7 +81,7 @@ function fuseGroup(g: Graph, nodes: readonly Node[]): Compute {
     names.push(node.name);
   }
   const name = ops.map((o) => o.toLowerCase()).join('_');
-  if (c.kind === 'matmul') return { ...c, name, ops, nodes: names, epilogueInputs: operands, body, out };
+  if (c.kind === 'matmul' || c.kind === 'window') return { ...c, name, ops, nodes: names, epilogueInputs: operands, body, out };
   return { ...c, name, ops, nodes: names, inputs: operands, body, out };
 }
 

@@ -14,6 +14,7 @@ import type {
   GatherCompute,
   MatmulCompute,
   PadCompute,
+  RecurrentCompute,
   ReduceCompute,
   ResizeCompute,
   ScatterAddCompute,
@@ -86,7 +87,48 @@ export type MatmulPlan = MatmulCompute & Planned & { readonly tile: MatmulTile; 
 export type SoftmaxPlan = SoftmaxCompute & Planned & { readonly lanes: number };
 export type ReducePlan = ReduceCompute & Planned & { readonly lanes: number };
 export type ConcatPlan = ConcatCompute & Planned;
-export type WindowPlan = WindowCompute & Planned;
+/**
+ * A conv run as an implicit GEMM (see kernels/plan_conv.ts): the register tile runs over mr output
+ * channels by nr positions; a task is (image, group, block of mc channels, block of positions).
+ * Copy mode: a block is `rows` output rows; its input rows are copied into scratch (blockFloats),
+ * zero-padded and split into sh x sw stride-phase planes of hph x wph, and X[k][v] = block[koff[k] + v],
+ * v = row * wph + column. In-place mode (1x1, stride 1, no pads): X[k][v] = x[koff[k] + v] over the flat
+ * positions, panelsPerTask panels a task.
+ */
+export interface ConvGemm {
+  readonly tile: MatmulTile;
+  readonly inPlace: boolean;
+  readonly koff: readonly number[];
+  readonly rows: number;
+  readonly wph: number;
+  readonly hph: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly dh: number;
+  readonly dw: number;
+  readonly ph: number;
+  readonly pw: number;
+  readonly mBlocks: number;
+  readonly vBlocks: number;
+  readonly panelsPerTask: number;
+  readonly blockFloats: number;
+}
+
+/**
+ * A pool run row by row (rank 1 or 2): a task is `perTask` output rows (n, channel, output row); for each
+ * kernel row in the input and each kernel column, every output of the row whose position is in the
+ * input combines it (so each output still combines its window in row-major order, skipping positions
+ * outside the input); counts are per-dim products. The inner loop runs over output columns (vectorised).
+ */
+export interface PoolRows {
+  readonly rows: number;
+}
+
+/**
+ * `gemm`: present when the conv runs as an implicit GEMM (constant, finite weights); `rows`: a pool run
+ * row by row; neither: the direct window loop.
+ */
+export type WindowPlan = WindowCompute & Planned & { readonly gemm?: ConvGemm; readonly rows?: PoolRows };
 export type GatherPlan = GatherCompute & Planned;
 export type PadPlan = PadCompute & Planned;
 export type WindowGradPlan = WindowGradCompute & Planned;
@@ -94,6 +136,7 @@ export type ConvWeightGradPlan = ConvWeightGradCompute & Planned;
 export type ScatterAddPlan = ScatterAddCompute & Planned;
 export type ConvTransposePlan = ConvTransposeCompute & Planned;
 export type ResizePlan = ResizeCompute & Planned;
+export type RecurrentPlan = RecurrentCompute & Planned;
 
 export type KernelPlan =
   | ElementwisePlan
@@ -108,7 +151,8 @@ export type KernelPlan =
   | ConvWeightGradPlan
   | ScatterAddPlan
   | ConvTransposePlan
-  | ResizePlan;
+  | ResizePlan
+  | RecurrentPlan;
 
 /** Storages a kernel reads, in parameter order (value ids, before alias resolution): packed copies replace their sources. */
 export function kernelReads(p: KernelPlan): string[] {
@@ -129,7 +173,7 @@ export function computeReads(p: Compute): string[] {
     case 'concat':
       return p.inputs.map((i) => i.buf);
     case 'window':
-      return [p.input.buf, ...(p.weight ? [p.weight.buf] : []), ...(p.bias ? [p.bias.buf] : [])];
+      return [p.input.buf, ...(p.weight ? [p.weight.buf] : []), ...(p.bias ? [p.bias.buf] : []), ...p.epilogueInputs.map((o) => o.buf)];
     case 'gather':
       return [p.data.buf, p.indices.buf];
     case 'pad':
@@ -144,10 +188,18 @@ export function computeReads(p: Compute): string[] {
       return [p.input.buf, p.weight.buf, ...(p.bias ? [p.bias.buf] : [])];
     case 'resize':
       return [p.input.buf];
+    case 'recurrent':
+      return [p.x, p.w, p.r, p.b, p.initialH, p.initialC, p.peephole].flatMap((o) => (o ? [o.buf] : []));
   }
 }
 
-/** Buffers a kernel takes, in parameter order: what it reads, then its output. */
+/** Storages a kernel writes, in parameter order: its output, or each output of a multi-output kind. */
+export function kernelWrites(p: Compute): string[] {
+  if (p.kind === 'recurrent') return [p.y, p.yH, p.yC].flatMap((o) => (o ? [o.buf] : []));
+  return [p.out.buf];
+}
+
+/** Buffers a kernel takes, in parameter order: what it reads, then what it writes. */
 export function kernelArgs(p: KernelPlan): string[] {
-  return [...kernelReads(p), p.out.buf];
+  return [...kernelReads(p), ...kernelWrites(p)];
 }

@@ -2,9 +2,12 @@
 // per-kind loop choices (matmul tiles and packing). Backend-free: both renderers
 // and the interpreter read the result; none of it changes an output bit.
 import { numel } from '../ir/shape.ts';
+import type { TensorData } from '../ir/tensor.ts';
 import type { Compute, MatmulCompute } from '../ops/compute.ts';
-import { BASELINE_TARGET, type KernelPlan, type MatmulTile, type Partition, type PlanTarget } from './plan.ts';
+import { BASELINE_TARGET, type KernelPlan, type Partition, type PlanTarget } from './plan.ts';
+import { convGemm } from './plan_conv.ts';
 import { reduceLanes } from './reduce_order.ts';
+import { matmulTile } from './tiles.ts';
 
 /** Work per task the partition aims for: below it, handing a task to another thread costs more than it saves. */
 export const TASK_WORK = 1 << 15;
@@ -24,15 +27,15 @@ export function serial(items: number, item: Partition['item']): Partition {
   return { items, item, tasks: 1, perTask: items, work: items };
 }
 
-/** Whether a storage holds compile-time data (a constant B can be packed ahead). */
-export type IsConstant = (buf: string) => boolean;
+/** The compile-time data a storage holds, if any (a constant B is packed ahead, conv weights checked). */
+export type ConstantOf = (buf: string) => TensorData | undefined;
 
-export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, isConstant: IsConstant = () => false): KernelPlan {
+export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, constantOf: ConstantOf = () => undefined): KernelPlan {
   switch (c.kind) {
     case 'elementwise':
       return { ...c, scratch: 0, partition: partition(numel(c.shape), 'element', c.body.length + c.inputs.length) };
     case 'matmul':
-      return planMatmul(c, target, isConstant);
+      return planMatmul(c, target, constantOf);
     case 'softmax':
       return { ...c, scratch: 0, lanes: reduceLanes(c.axis), partition: partition(c.outer * c.inner, 'row', 8 * c.axis) };
     case 'reduce':
@@ -43,6 +46,14 @@ export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, isC
       return { ...c, scratch: 0, partition: { ...partition(c.outer, 'element', row), items: c.outer * row } };
     }
     case 'window': {
+      const g = c.weight ? convGemm(c, target, constantOf(c.weight.buf)) : undefined;
+      if (g !== undefined) return { ...c, ...g };
+      if (c.mode !== 'conv' && c.inSpatial.length <= 2 && (c.outSpatial.at(-1) ?? 0) <= 4096) {
+        // Pools row by row: items are output rows of about (kernel size x row length) work each.
+        const outRows = c.n * c.m * (c.outSpatial.length === 2 ? c.outSpatial[0] : 1);
+        const pr = partition(outRows, 'row', numel(c.kernel) * (c.outSpatial.at(-1) ?? 1));
+        return { ...c, scratch: 0, rows: { rows: pr.perTask }, partition: { ...pr, items: c.n * c.m * numel(c.outSpatial), item: 'output' } };
+      }
       const taps = numel(c.kernel) * (c.mode === 'conv' ? c.c / c.group : 1);
       return { ...c, scratch: 0, partition: partition(c.n * c.m * numel(c.outSpatial), 'output', taps) };
     }
@@ -61,39 +72,13 @@ export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, isC
       return { ...c, scratch: 0, partition: serial(c.n * c.m * numel(c.outSpatial), 'output') };
     case 'resize':
       return { ...c, scratch: 0, partition: serial(numel(c.outShape), 'element') };
+    case 'recurrent':
+      return { ...c, scratch: 0, partition: serial(c.reverse.length * c.batch, 'row') };
   }
 }
 
-/**
- * The register tile: as many accumulators as the registers hold next to the B
- * vectors (24 of 32, 12 of 16), at most 4 rows (A values are broadcast from
- * memory), and the widest panel that wastes little of N.
- */
-export function matmulTile(m: number, n: number, k: number, t: PlanTarget, bConst: boolean): MatmulTile {
-  const vec = t.vectorFloats;
-  const maxAcc = t.registers === 32 ? 24 : 12;
-  const mr = Math.max(1, Math.min(m, 4));
-  const nvCap = Math.max(1, Math.min(8, Math.floor(maxAcc / mr), Math.ceil(n / vec)));
-  let nv = nvCap;
-  // Prefer a panel width that pads N by at most an eighth; else the least padding.
-  const padded = (v: number) => Math.ceil(n / (v * vec)) * v * vec;
-  for (let v = nvCap; v >= 1; v--) {
-    if (padded(v) <= n * 1.125) {
-      nv = v;
-      break;
-    }
-    if (padded(v) < padded(nv)) nv = v;
-  }
-  const nr = nv * vec;
-  const panels = Math.ceil(n / nr);
-  // A task's B block (k x nc floats) stays within ~256 KiB of L2; its A rows are reused across its panels.
-  const nc = nr * Math.max(1, Math.min(panels, Math.floor((1 << 16) / Math.max(1, k * nr))));
-  const mc = mr * Math.max(1, Math.min(Math.ceil(m / mr), Math.ceil(64 / mr)));
-  return { vec, mr, nv, nr, mc, nc, bPack: bConst ? 'const' : 'task' };
-}
-
-function planMatmul(c: MatmulCompute, target: PlanTarget, isConstant: IsConstant): KernelPlan {
-  const bConst = isConstant(c.b.buf) && c.b.batchStrides.every((s) => s === 0) && c.b.dtype === 'float32';
+function planMatmul(c: MatmulCompute, target: PlanTarget, constantOf: ConstantOf): KernelPlan {
+  const bConst = constantOf(c.b.buf) !== undefined && c.b.batchStrides.every((s) => s === 0) && c.b.dtype === 'float32';
   const tile = matmulTile(c.m, c.n, c.k, target, bConst);
   const mBlocks = Math.ceil(c.m / tile.mc);
   const nBlocks = Math.ceil(c.n / tile.nc);

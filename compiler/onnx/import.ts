@@ -302,7 +302,12 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
         });
         return;
       }
-      const values = n.output.map((o, k) => (o === '' ? undefined : define({ name: o, dtype: outs[k].dtype, shape: outs[k].shape })));
+      // An omitted optional output in the middle ('') still gets a value: the kernel writes it, nothing reads it.
+      const values = n.output.map((o, k) =>
+        o === ''
+          ? g.addValue({ name: `${node.name}:${k}`, dtype: outs[k].dtype, shape: outs[k].shape })
+          : define({ name: o, dtype: outs[k].dtype, shape: outs[k].shape }),
+      );
       const added = g.addNode({
         name: node.name,
         op: def.name,

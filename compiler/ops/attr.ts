@@ -2,7 +2,7 @@
 // attributes against its op's schema and fills in defaults; nothing is ignored.
 import type { AttrValue } from '../ir/graph.ts';
 
-export type AttrKind = 'int' | 'float' | 'ints' | 'floats' | 'string' | 'tensor';
+export type AttrKind = 'int' | 'float' | 'ints' | 'floats' | 'string' | 'strings' | 'tensor';
 
 export interface AttrSpec {
   readonly kind: AttrKind;
@@ -23,6 +23,7 @@ export const attr = {
   ints: (o: Opts = {}): AttrSpec => ({ kind: 'ints', ...o }),
   floats: (o: Opts = {}): AttrSpec => ({ kind: 'floats', ...o }),
   string: (o: Opts = {}): AttrSpec => ({ kind: 'string', ...o }),
+  strings: (o: Opts = {}): AttrSpec => ({ kind: 'strings', ...o }),
   tensor: (o: Opts = {}): AttrSpec => ({ kind: 'tensor', ...o }),
 };
 

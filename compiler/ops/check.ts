@@ -25,6 +25,8 @@ function attrMatches(spec: AttrSpec, v: AttrValue): boolean {
       return Array.isArray(v) && v.every((x) => typeof x === 'number');
     case 'string':
       return typeof v === 'string';
+    case 'strings':
+      return Array.isArray(v) && v.every((x) => typeof x === 'string');
     case 'tensor':
       return isTensorAttr(v);
   }

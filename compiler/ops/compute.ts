@@ -145,6 +145,13 @@ export interface WindowCompute extends ComputeBase {
   readonly input: OutRef;
   readonly weight?: OutRef;
   readonly bias?: OutRef;
+  /**
+   * Fused elementwise followers (Conv + bias + Relu/Clip/HardSwish/x*Sigmoid(x), BatchNorm's scale
+   * and shift, a residual Add): iterated over [n, m, outSpatial...]; arg(0) is the window result
+   * (conv: acc + bias), arg(k+1) is epilogueInputs[k]; the last entry is stored.
+   */
+  readonly epilogueInputs: readonly Operand[];
+  readonly body: readonly Expr[];
   readonly out: OutRef;
 }
 
@@ -281,6 +288,46 @@ export interface ResizeCompute extends ComputeBase {
   readonly out: OutRef;
 }
 
+/**
+ * RNN, GRU and LSTM over a static sequence: one item per (direction, batch row), run through
+ * the time steps in order (backwards for a reverse direction), the state kept per item.
+ * Each step computes every hidden unit j from the previous state; a gate's pre-activation is one
+ * float32 sum from +0 of x_t[k] * W[gate, j, k] (k increasing) then h[k] * R[gate, j, k], then
+ * + Wb, then + Rb (then LSTM peepholes p * c, then clip to [-clip, clip]). Cells:
+ * rnn h = f(a); gru z = f, r = f, n = g(x W + (r * h) R + Wb + Rb), or with linearBeforeReset
+ * n = g((x W + Wb) + r * (h R + Rb)), h = (1 - z) * n + z * h; lstm (gates i, o, f, c):
+ * c = f * c + i * g(c~), h = o * h'(c). Outputs Y (every step), Y_h, Y_c (last state) as present.
+ */
+export interface RecurrentCompute extends ComputeBase {
+  readonly kind: 'recurrent';
+  readonly cell: 'rnn' | 'gru' | 'lstm';
+  readonly seq: number;
+  readonly batch: number;
+  readonly inputSize: number;
+  readonly hidden: number;
+  /** Per direction: whether it runs from the last time step to the first. */
+  readonly reverse: readonly boolean[];
+  /** layout=1: X [batch, seq, input], Y [batch, seq, dirs, hidden], states [batch, dirs, hidden]. */
+  readonly batchFirst: boolean;
+  /** Per direction: the cell's activation functions in ONNX order (f; f, g; f, g, h), each over arg(0). */
+  readonly activations: readonly (readonly Expr[])[];
+  readonly clip?: number;
+  readonly linearBeforeReset: boolean;
+  readonly inputForget: boolean;
+  readonly x: OutRef;
+  readonly w: OutRef;
+  readonly r: OutRef;
+  readonly b?: OutRef;
+  readonly initialH?: OutRef;
+  readonly initialC?: OutRef;
+  readonly peephole?: OutRef;
+  readonly y?: OutRef;
+  readonly yH?: OutRef;
+  readonly yC?: OutRef;
+  /** The first present of y, yH, yC (every kernel names one output). */
+  readonly out: OutRef;
+}
+
 export type Compute =
   | ElementwiseCompute
   | MatmulCompute
@@ -294,4 +341,5 @@ export type Compute =
   | ConvWeightGradCompute
   | ScatterAddCompute
   | ConvTransposeCompute
-  | ResizeCompute;
+  | ResizeCompute
+  | RecurrentCompute;

@@ -12,6 +12,7 @@ import { GRAD_KERNEL_OPS } from './grad_kernels.ts';
 import { SoftmaxCrossEntropyLoss } from './loss.ts';
 import { MatMul } from './matmul.ts';
 import { BatchNormalization, InstanceNormalization, LayerNormalization, LRN } from './norm.ts';
+import { GRU, LSTM, RNN } from './recurrent.ts';
 import { ReduceL2, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum } from './reduce.ts';
 import { Resize, Upsample } from './resize.ts';
 import { Equal, Greater, GreaterOrEqual, Less, LessOrEqual, PRelu, Where } from './select_ops.ts';
@@ -50,6 +51,7 @@ const ALL_OPS: readonly OpDef[] = [
   Gather,
   Gelu,
   Gemm,
+  GRU,
   GlobalAveragePool,
   GlobalMaxPool,
   Greater,
@@ -60,6 +62,7 @@ const ALL_OPS: readonly OpDef[] = [
   InstanceNormalization,
   LayerNormalization,
   LRN,
+  LSTM,
   LeakyRelu,
   Less,
   LessOrEqual,
@@ -86,6 +89,7 @@ const ALL_OPS: readonly OpDef[] = [
   Relu,
   Reshape,
   Resize,
+  RNN,
   Selu,
   Shape,
   Sigmoid,

@@ -6,6 +6,7 @@ import { attr } from './attr.ts';
 import type { WindowCompute } from './compute.ts';
 import { defineOp, fail, input, intAttr, intsAttr, type LowerCtx, type NodeCtx, type OpDef, shapeError } from './define.ts';
 import { MAX_KNOWN_OPSET } from './elementwise.ts';
+import { arg } from './expr.ts';
 import { GradBuilder } from './grad.ts';
 
 /** The resolved geometry attributes of the gradient ops (compiler/ops/grad_kernels.ts). */
@@ -91,7 +92,7 @@ function poolOp(name: 'MaxPool' | 'AveragePool', since: number): OpDef {
       const x = input(ctx, 0);
       return [{ dtype: x.dtype, shape: [x.shape[0], x.shape[1], ...geo(ctx).outSpatial] }];
     },
-    lowering: { kind: 'kernel', compute: (ctx) => windowCompute(ctx, name === 'MaxPool' ? 'max' : 'avg', geo(ctx), 1) },
+    lowering: { kind: 'kernel', epilogue: true, compute: (ctx) => windowCompute(ctx, name === 'MaxPool' ? 'max' : 'avg', geo(ctx), 1) },
     grad: (ctx, e) => {
       const dy = ctx.dOutputs[0];
       if (dy === undefined || !ctx.needs[0]) return [undefined];
@@ -128,6 +129,8 @@ function windowCompute(ctx: LowerCtx, mode: WindowCompute['mode'], g: Geometry, 
     input: { buf: x.id, dtype: x.dtype },
     weight: w && { buf: w.id, dtype: w.dtype },
     bias: b && { buf: b.id, dtype: b.dtype },
+    epilogueInputs: [],
+    body: [arg(0, 'float32')],
     out: { buf: out.id, dtype: out.dtype },
   };
 }
@@ -170,6 +173,8 @@ export const Conv = defineOp({
   },
   lowering: {
     kind: 'kernel',
+    // Elementwise followers (bias is already in; activations, BatchNorm's affine, residual Adds) fuse into the epilogue.
+    epilogue: true,
     compute: (ctx) => {
       const { group, ...g } = convGeometry(ctx);
       return windowCompute(ctx, 'conv', g, group);

@@ -8,7 +8,7 @@ import { invariant } from '../ir/errors.ts';
 import type { Graph } from '../ir/graph.ts';
 import { numel } from '../ir/shape.ts';
 import { tensorBytes } from '../ir/tensor.ts';
-import { kernelReads } from '../kernels/plan.ts';
+import { kernelArgs } from '../kernels/plan.ts';
 import type { Schedule } from './schedule.ts';
 
 export const ALIGN = 64;
@@ -57,7 +57,7 @@ export function planMemory(g: Graph, s: Schedule): MemoryPlan {
   const first = new Map<string, number>();
   const last = new Map<string, number>();
   for (const k of s.kernels) {
-    for (const id of [...kernelReads(k.plan), k.plan.out.buf].map(root)) {
+    for (const id of kernelArgs(k.plan).map(root)) {
       if (!first.has(id)) first.set(id, k.index);
       last.set(id, k.index);
     }

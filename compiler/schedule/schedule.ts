@@ -7,7 +7,7 @@ import type { Graph, Node } from '../ir/graph.ts';
 import type { TensorData } from '../ir/tensor.ts';
 import { copyPlan, lowerGroup } from '../kernels/lower.ts';
 import { packedConstants } from '../kernels/pack.ts';
-import { BASELINE_TARGET, type KernelPlan, kernelReads, type PlanTarget } from '../kernels/plan.ts';
+import { BASELINE_TARGET, type KernelPlan, kernelReads, kernelWrites, type PlanTarget } from '../kernels/plan.ts';
 import { isAlias } from '../ops/lowering.ts';
 import { opDef } from '../ops/registry.ts';
 
@@ -53,9 +53,9 @@ export function scheduleGraph(g: Graph, target: PlanTarget = BASELINE_TARGET): S
   const pending = [...groups.entries()].map(([key, nodes], at) => {
     const plan = lowerGroup(g, nodes, target);
     for (const [id, data] of packedConstants(plan, g)) if (!constants.has(id)) constants.set(id, data);
-    return { at, key, nodes, plan, reads: kernelReads(plan).map(root), writes: root(plan.out.buf), first: firstIndex.get(key)! };
+    return { at, key, nodes, plan, reads: kernelReads(plan).map(root), writes: kernelWrites(plan).map(root), first: firstIndex.get(key)! };
   });
-  const writer = new Map(pending.map((k) => [k.writes, k.at]));
+  const writer = new Map(pending.flatMap((k) => k.writes.map((w) => [w, k.at] as const)));
   // Kahn's algorithm; the ready kernel whose first node comes first in the graph goes next
   // (a binary heap on that position: linear-logarithmic in the kernel count).
   const waiting = pending.map(() => 0);

@@ -74,10 +74,14 @@ static bool CheckList(Napi::Env env, Napi::Value v, const char *what, const uint
 }
 
 // The session's thread pool: threads - 1 workers plus the calling thread, created
-// once per session and reused by every run. A run hands each kernel's tasks out
-// one at a time; every worker checks in for every kernel, so a kernel's job state
-// is never reused while a worker still reads it. Workers spin briefly between
-// kernels (a model runs many in a row), then sleep on a condition variable.
+// once per session and reused by every run. A kernel's tasks are handed out one at
+// a time. The caller never waits for a worker that has not started on a kernel (on
+// a busy machine a descheduled worker would stall the run): it waits only for its
+// tasks to finish and for workers already inside the previous kernel to leave.
+// `state` packs the kernel's generation (high 32 bits) with the count of workers
+// inside it (low 32): a worker enters by a CAS that also checks the generation, and
+// a new kernel is published only when that count is 0, into the job record the
+// previous-but-one kernel used (which nobody can enter any more).
 namespace {
 
 inline void CpuRelax() {
@@ -90,66 +94,87 @@ inline void CpuRelax() {
 
 constexpr int kSpins = 1 << 14;
 
+struct Job {
+  volta_task_fn fn = nullptr;
+  const void *args = nullptr;
+  int64_t tasks = 0;
+  std::atomic<int64_t> next{0};
+  std::atomic<int64_t> done{0};
+};
+
 struct Pool {
   volta_rt rt{};
   int threads = 1;
   std::vector<float *> scratch;
   std::vector<std::thread> workers;
+  Job jobs[2];
+  std::atomic<uint64_t> state{0};
+  std::atomic<int> sleepers{0};
+  std::atomic<bool> stopping{false};
   std::mutex m;
   std::condition_variable cv;
-  std::atomic<uint64_t> gen{0};
-  std::atomic<int> pending{0};
-  std::atomic<int64_t> next{0};
-  std::atomic<bool> stopping{false};
-  volta_task_fn fn = nullptr;
-  const void *args = nullptr;
-  int64_t tasks = 0;
 };
 
-void Drain(Pool *p, float *scratch) {
+inline uint64_t Gen(uint64_t s) { return s >> 32; }
+
+void Drain(Job &j, float *scratch) {
   for (;;) {
-    const int64_t t = p->next.fetch_add(1, std::memory_order_acq_rel);
-    if (t >= p->tasks) return;
-    p->fn(p->args, t, t + 1, scratch);
+    const int64_t t = j.next.fetch_add(1, std::memory_order_acq_rel);
+    if (t >= j.tasks) return;
+    j.fn(j.args, t, t + 1, scratch);
+    j.done.fetch_add(1, std::memory_order_acq_rel);
   }
 }
 
 void Worker(Pool *p, int id) {
   uint64_t seen = 0;
+  int spins = 0;
   for (;;) {
-    uint64_t g;
-    int spins = 0;
-    while ((g = p->gen.load(std::memory_order_acquire)) == seen) {
-      if (p->stopping.load(std::memory_order_acquire)) return;
+    if (p->stopping.load(std::memory_order_acquire)) return;
+    uint64_t s = p->state.load(std::memory_order_seq_cst);
+    if (Gen(s) == seen) {
       if (++spins < kSpins) {
         CpuRelax();
-      } else {
-        std::unique_lock<std::mutex> lock(p->m);
-        p->cv.wait(lock, [&] { return p->gen.load(std::memory_order_acquire) != seen || p->stopping.load(); });
-        spins = 0;
+        continue;
       }
+      std::unique_lock<std::mutex> lock(p->m);
+      p->sleepers.fetch_add(1, std::memory_order_seq_cst);
+      p->cv.wait(lock, [&] { return Gen(p->state.load(std::memory_order_seq_cst)) != seen || p->stopping.load(); });
+      p->sleepers.fetch_sub(1, std::memory_order_seq_cst);
+      spins = 0;
+      continue;
     }
-    if (p->stopping.load(std::memory_order_acquire)) return;
-    seen = g;
-    Drain(p, p->scratch[id]);
-    p->pending.fetch_sub(1, std::memory_order_acq_rel);
+    // Enter the kernel of generation Gen(s), unless it has been replaced meanwhile.
+    if (!p->state.compare_exchange_weak(s, s + 1, std::memory_order_seq_cst)) continue;
+    seen = Gen(s);
+    spins = 0;
+    Drain(p->jobs[seen & 1], p->scratch[id]);
+    p->state.fetch_sub(1, std::memory_order_seq_cst);
   }
 }
 
 void Parallel(const volta_rt *rt, volta_task_fn fn, const void *args, int64_t tasks) {
   Pool *p = static_cast<Pool *>(rt->pool);
-  p->fn = fn;
-  p->args = args;
-  p->tasks = tasks;
-  p->next.store(0, std::memory_order_relaxed);
-  p->pending.store(p->threads - 1, std::memory_order_relaxed);
-  {
-    std::lock_guard<std::mutex> lock(p->m);
-    p->gen.fetch_add(1, std::memory_order_release);
+  uint64_t s = p->state.load(std::memory_order_seq_cst);
+  Job &j = p->jobs[(Gen(s) + 1) & 1];
+  j.fn = fn;
+  j.args = args;
+  j.tasks = tasks;
+  j.next.store(0, std::memory_order_relaxed);
+  j.done.store(0, std::memory_order_relaxed);
+  // Publish: only once no worker is inside the previous kernel.
+  for (int spins = 0;; spins++) {
+    s = p->state.load(std::memory_order_seq_cst) & ~uint64_t{0xffffffffu};
+    if (p->state.compare_exchange_weak(s, s + (uint64_t{1} << 32), std::memory_order_seq_cst)) break;
+    if (spins < kSpins) CpuRelax();
+    else std::this_thread::yield();
   }
-  p->cv.notify_all();
-  Drain(p, p->scratch[0]);
-  for (int spins = 0; p->pending.load(std::memory_order_acquire) != 0; spins++) {
+  if (p->sleepers.load(std::memory_order_seq_cst) > 0) {
+    { std::lock_guard<std::mutex> lock(p->m); }
+    p->cv.notify_all();
+  }
+  Drain(j, p->scratch[0]);
+  for (int spins = 0; j.done.load(std::memory_order_acquire) != tasks; spins++) {
     if (spins < kSpins) CpuRelax();
     else std::this_thread::yield();
   }

@@ -18,6 +18,11 @@
  * exactly representable, one operation per step in an unambiguous order,
  * no reliance on FMA.
  *
+ * Branch-free: special cases (NaN, infinities, overflow, tiny inputs) are
+ * selected after the main path has run on a harmless stand-in input, so a
+ * loop over these functions vectorises (each lane picks the value the scalar
+ * branch would have returned, so the bits are the same as with branches).
+ *
  * Measured max error vs the correctly rounded result, over all 2^32 inputs:
  * exp 1 ulp, log 1 ulp, tanh 1 ulp, sigmoid 1 ulp, erf 1 ulp, sqrt 0.
  */
@@ -65,11 +70,12 @@ VOLTA_FN float volta_m_pow2(int32_t n) {
 }
 
 /* y * 2^k for y in [0.5, 2], k in [-190, 190]: the first product is exact,
-   so only the last one rounds (to a denormal, 0 or inf when it must). */
+   so only the last one rounds (to a denormal, 0 or inf when it must). For
+   |k| <= 120 the second factor is 1 (exact): the same bits as y * 2^k. */
 VOLTA_FN float volta_m_scale(float y, int32_t k) {
-  if (k > 120) return (y * volta_m_pow2(k - 64)) * 0x1p64f;
-  if (k < -120) return (y * volta_m_pow2(k + 64)) * 0x1p-64f;
-  return y * volta_m_pow2(k);
+  const int32_t kb = k > 120 ? k - 64 : (k < -120 ? k + 64 : k);
+  const float f = k > 120 ? 0x1p64f : (k < -120 ? 0x1p-64f : 1.0f);
+  return (y * volta_m_pow2(kb)) * f;
 }
 
 /* ---- error-free transforms (Dekker / Veltkamp, no FMA) ---- */
@@ -132,34 +138,32 @@ VOLTA_FN int32_t volta_m_exp_core(float x, float *hi, float *lo) {
 }
 
 VOLTA_FN float volta_expf(float x) {
-  if (x != x) return x + x;
-  if (x > VOLTA_M_EXP_MAX) return VOLTA_M_INF;
-  if (x < VOLTA_M_EXP_MIN) return 0.0f;
+  const int big = x > VOLTA_M_EXP_MAX, tiny = x < VOLTA_M_EXP_MIN, nan = x != x;
+  const float xc = (big || tiny || nan) ? 0.0f : x;
   float hi, lo;
-  int32_t k = volta_m_exp_core(x, &hi, &lo);
-  return volta_m_scale(hi, k); /* hi is already fl(hi + lo) */
+  int32_t k = volta_m_exp_core(xc, &hi, &lo);
+  float r = volta_m_scale(hi, k); /* hi is already fl(hi + lo) */
+  r = tiny ? 0.0f : r;
+  r = big ? VOLTA_M_INF : r;
+  return nan ? x + x : r;
 }
 
 /* ---- log ---- */
 
 VOLTA_FN float volta_logf(float x) {
-  if (x != x) return x + x;
-  if (x < 0.0f) return VOLTA_M_NAN;
-  if (x == 0.0f) return -VOLTA_M_INF;
-  uint32_t ix = volta_m_bits(x);
-  if (ix == 0x7f800000u) return x;
-  int32_t k = 0;
-  if (ix < 0x00800000u) { /* denormal: scale into the normal range */
-    ix = volta_m_bits(x * 0x1p25f);
-    k = -25;
-  }
+  /* The main path runs on 1 for NaN, negative, zero and infinite x; their results are selected last. */
+  const int special = !(x > 0.0f) || x == VOLTA_M_INF;
+  uint32_t ix = volta_m_bits(special ? 1.0f : x);
+  /* denormal: scale into the normal range */
+  const int sub = ix < 0x00800000u;
+  ix = sub ? volta_m_bits(volta_m_from_bits(ix) * 0x1p25f) : ix;
+  int32_t k = sub ? -25 : 0;
   k += (int32_t)(ix >> 23) - 127;
   /* mantissa m in [sqrt(1/2), sqrt(2)), x = 2^k * m */
   uint32_t mb = (ix & 0x007fffffu) | 0x3f800000u;
-  if (mb >= 0x3fb504f3u) {
-    mb -= 0x00800000u;
-    k += 1;
-  }
+  const int hi = mb >= 0x3fb504f3u;
+  mb -= hi ? 0x00800000u : 0u;
+  k += hi ? 1 : 0;
   float f = volta_m_from_bits(mb) - 1.0f; /* exact (Sterbenz) */
   /* log1p(f) = 2 atanh(s) = f - s (f - R), s = f / (2 + f), z = s^2,
      R = 2z/3 + 2z^2/5 + ... (Taylor to z^5, |s| < 0.172). */
@@ -178,16 +182,19 @@ VOLTA_FN float volta_logf(float x) {
   float h = kf * VOLTA_M_LN2_HI;
   float sh = h + f;
   float sl = f - (sh - h);
-  return sh + (sl + (kf * VOLTA_M_LN2_LO - corr));
+  float r = sh + (sl + (kf * VOLTA_M_LN2_LO - corr));
+  r = x == VOLTA_M_INF ? x : r;
+  r = x == 0.0f ? -VOLTA_M_INF : r;
+  r = x < 0.0f ? VOLTA_M_NAN : r;
+  return x != x ? x + x : r;
 }
 
 /* ---- tanh ---- */
 
 VOLTA_FN float volta_tanhf(float x) {
-  if (x != x) return x + x;
-  float ax = volta_m_from_bits(volta_m_bits(x) & 0x7fffffffu);
-  if (ax >= 10.0f) return x > 0.0f ? 1.0f : -1.0f; /* 1 - tanh < 2^-27 */
-  if (ax < 0x1p-13f) return x; /* x^3/3 below half an ulp; keeps -0 */
+  const float ax0 = volta_m_from_bits(volta_m_bits(x) & 0x7fffffffu);
+  const int nan = x != x, big = ax0 >= 10.0f, small = ax0 < 0x1p-13f;
+  const float ax = (nan || big || small) ? 1.0f : ax0;
   /* tanh|x| = (e - 1) / (e + 1), e = exp(2|x|) carried as a float pair. */
   float a, b;
   int32_t k = volta_m_exp_core(ax + ax, &a, &b); /* k in [0, 29] */
@@ -200,91 +207,85 @@ VOLTA_FN float volta_tanhf(float x) {
   float dh = eh + 1.0f;  /* Fast2Sum, eh >= 1 */
   float dl = (1.0f - (dh - eh)) + el;
   float q = volta_m_div2(ns, nl, dh, dl);
-  return x < 0.0f ? -q : q;
+  float r = x < 0.0f ? -q : q;
+  r = small ? x : r;                            /* x^3/3 below half an ulp; keeps -0 */
+  r = big ? (x > 0.0f ? 1.0f : -1.0f) : r;      /* 1 - tanh < 2^-27 */
+  return nan ? x + x : r;
 }
 
 /* ---- sigmoid ---- */
 
 VOLTA_FN float volta_sigmoidf(float x) {
-  if (x != x) return x + x;
-  if (x >= 18.0f) return 1.0f; /* exp(-x) < 2^-25 */
-  if (x < VOLTA_M_EXP_MIN) return 0.0f;
+  const int nan = x != x, big = x >= 18.0f, tiny = x < VOLTA_M_EXP_MIN;
+  const float xc = (nan || big || tiny) ? 0.0f : x;
   /* e = exp(-|x|) = 2^k (a + b); x >= 0: 1 / (1 + e), x < 0: e / (1 + e)
      with the 2^k applied last so tiny results round only once more. */
   float a, b;
-  int32_t k = volta_m_exp_core(x < 0.0f ? x : -x, &a, &b); /* k <= 0 */
-  float dh = 1.0f;
-  float dl = 0.0f;
-  if (k > -100) {
-    float p2 = volta_m_pow2(k);
-    float eh = a * p2;
-    float el = b * p2;
-    dh = 1.0f + eh; /* Fast2Sum, eh <= 1 */
-    dl = (eh - (dh - 1.0f)) + el;
-  }
-  if (x < 0.0f) return volta_m_scale(volta_m_div2(a, b, dh, dl), k);
-  return volta_m_div2(1.0f, 0.0f, dh, dl);
+  int32_t k = volta_m_exp_core(xc < 0.0f ? xc : -xc, &a, &b); /* k <= 0 */
+  /* For k <= -100, e is below 2^-99 and 1 + e is 1 (pow2 of such k is not used). */
+  const int near = k > -100;
+  float p2 = volta_m_pow2(near ? k : 0);
+  float eh = a * p2;
+  float el = b * p2;
+  float dh1 = 1.0f + eh; /* Fast2Sum, eh <= 1 */
+  float dl1 = (eh - (dh1 - 1.0f)) + el;
+  float dh = near ? dh1 : 1.0f;
+  float dl = near ? dl1 : 0.0f;
+  float r = xc < 0.0f ? volta_m_scale(volta_m_div2(a, b, dh, dl), k) : volta_m_div2(1.0f, 0.0f, dh, dl);
+  r = tiny ? 0.0f : r;
+  r = big ? 1.0f : r; /* exp(-x) < 2^-25 */
+  return nan ? x + x : r;
 }
 
 /* ---- sqrt ---- */
 
 VOLTA_FN float volta_sqrtf(float x) {
-  /* NaN / negative handled here, so the builtin never needs its errno path. */
-  if (!(x >= 0.0f)) return x != x ? x + x : VOLTA_M_NAN;
+  /* NaN / negative are selected here (the root runs on 0), so the builtin never needs its errno path. */
+  const int ok = x >= 0.0f;
+  const float xc = ok ? x : 0.0f;
 #if defined(__CUDA_ARCH__)
-  return __fsqrt_rn(x);
+  const float r = __fsqrt_rn(xc);
 #elif defined(__GNUC__) || defined(__clang__)
-  return __builtin_sqrtf(x); /* IEEE sqrt is correctly rounded */
+  const float r = __builtin_sqrtf(xc); /* IEEE sqrt is correctly rounded */
 #else
-  return sqrtf(x); /* needs <math.h>; correctly rounded per IEEE 754 */
+  const float r = sqrtf(xc); /* needs <math.h>; correctly rounded per IEEE 754 */
 #endif
+  return ok ? r : (x != x ? x + x : VOLTA_M_NAN);
 }
 
 /* ---- erf ---- */
 
 VOLTA_FN float volta_erff(float x) {
-  if (x != x) return x + x;
-  float ax = volta_m_from_bits(volta_m_bits(x) & 0x7fffffffu);
-  if (ax >= 4.0f) return x > 0.0f ? 1.0f : -1.0f; /* erfc(4) < 2^-25 */
-  if (ax < 1.0f) {
-    /* erf(x) = x + x P(x^2), P ~ erf(x)/x - 1 (Chebyshev fit, 1.3e-9).
-       Also right for tiny and denormal x and keeps -0. */
-    float z = x * x;
-    float p = 0x1.4a5690p-14f;
-    p = -0x1.a45088p-11f + z * p;
-    p = 0x1.541270p-8f + z * p;
-    p = -0x1.b7fabap-6f + z * p;
-    p = 0x1.ce2d10p-4f + z * p;
-    p = -0x1.81273ep-2f + z * p;
-    p = 0x1.06eba8p-3f + z * p;
-    return x + x * p;
-  }
-  /* erf = 1 - exp(-x^2) Q(x), Q ~ erfcx(x) = erfc(x) exp(x^2) fitted in
-     t = x - 1.5 on [1, 2) and t = x - 3 on [2, 4). */
-  float q;
-  if (ax < 2.0f) {
-    float t = ax - 1.5f;
-    q = -0x1.6ebbdcp-11f;
-    q = 0x1.06622ap-9f + t * q;
-    q = -0x1.50db60p-8f + t * q;
-    q = 0x1.b5bffap-7f + t * q;
-    q = -0x1.0dc5bcp-5f + t * q;
-    q = 0x1.37eb1ep-4f + t * q;
-    q = -0x1.4f1988p-3f + t * q;
-    q = 0x1.494db0p-2f + t * q;
-  } else {
-    float t = ax - 3.0f;
-    q = -0x1.8cc95ep-16f;
-    q = 0x1.8d2cc2p-14f + t * q;
-    q = -0x1.521608p-12f + t * q;
-    q = 0x1.3ebe3cp-10f + t * q;
-    q = -0x1.259624p-8f + t * q;
-    q = 0x1.0445ecp-6f + t * q;
-    q = -0x1.bd6ae0p-5f + t * q;
-    q = 0x1.6e9822p-3f + t * q;
-  }
-  float r = 1.0f - volta_expf(-(ax * ax)) * q;
-  return x < 0.0f ? -r : r;
+  const float ax = volta_m_from_bits(volta_m_bits(x) & 0x7fffffffu);
+  /* |x| < 1: erf(x) = x + x P(x^2), P ~ erf(x)/x - 1 (Chebyshev fit, 1.3e-9).
+     Also right for tiny and denormal x and keeps -0. */
+  const float z = x * x;
+  float p = 0x1.4a5690p-14f;
+  p = -0x1.a45088p-11f + z * p;
+  p = 0x1.541270p-8f + z * p;
+  p = -0x1.b7fabap-6f + z * p;
+  p = 0x1.ce2d10p-4f + z * p;
+  p = -0x1.81273ep-2f + z * p;
+  p = 0x1.06eba8p-3f + z * p;
+  const float small = x + x * p;
+  /* 1 <= |x| < 4: erf = 1 - exp(-x^2) Q(x), Q ~ erfcx(x) = erfc(x) exp(x^2) fitted in
+     t = x - 1.5 on [1, 2) and t = x - 3 on [2, 4): the coefficients of the piece are
+     selected step by step, so each step computes what that piece computes. */
+  const int lo = ax < 2.0f;
+  const float t = lo ? ax - 1.5f : ax - 3.0f;
+  float q = lo ? -0x1.6ebbdcp-11f : -0x1.8cc95ep-16f;
+  q = (lo ? 0x1.06622ap-9f : 0x1.8d2cc2p-14f) + t * q;
+  q = (lo ? -0x1.50db60p-8f : -0x1.521608p-12f) + t * q;
+  q = (lo ? 0x1.b5bffap-7f : 0x1.3ebe3cp-10f) + t * q;
+  q = (lo ? -0x1.0dc5bcp-5f : -0x1.259624p-8f) + t * q;
+  q = (lo ? 0x1.37eb1ep-4f : 0x1.0445ecp-6f) + t * q;
+  q = (lo ? -0x1.4f1988p-3f : -0x1.bd6ae0p-5f) + t * q;
+  q = (lo ? 0x1.494db0p-2f : 0x1.6e9822p-3f) + t * q;
+  const float e = 1.0f - volta_expf(-(ax * ax)) * q;
+  float r = x < 0.0f ? -e : e;
+  r = ax < 1.0f ? small : r;
+  r = ax >= 4.0f ? (x > 0.0f ? 1.0f : -1.0f) : r; /* erfc(4) < 2^-25 */
+  return x != x ? x + x : r;
 }
 
 /* ---- max / min ----

@@ -166,6 +166,45 @@ export function kernelGraphs(): NamedGraph[] {
     b.output(b.op('Resize', [xi, undefined, f32('s3', [1, 1, 1.5, 2])], { nearest_mode: 'ceil', coordinate_transformation_mode: 'align_corners' }));
     out.push({ name: 'resize', graph: b.build() });
   }
+  {
+    // Recurrent kernels: a bidirectional LSTM with peepholes, clip and every output; a reverse batch-first GRU
+    // (reset before the linear map); an RNN with Relu and only Y_h.
+    const b = new GraphBuilder('recurrent');
+    const x = b.input('x', 'float32', [4, 2, 3]);
+    const xb = b.input('xb', 'float32', [2, 4, 3]);
+    const h = 5;
+    const lstm = b.ops(
+      'LSTM',
+      [
+        x,
+        b.constant('lw', weight([2, 4 * h, 3], 21, 1)),
+        b.constant('lr', weight([2, 4 * h, h], 22, 1)),
+        b.constant('lb', weight([2, 8 * h], 23, 1)),
+        undefined,
+        b.constant('lh', weight([2, 2, h], 24, 1)),
+        b.constant('lc', weight([2, 2, h], 25, 1)),
+        b.constant('lp', weight([2, 3 * h], 26, 1)),
+      ],
+      { hidden_size: h, direction: 'bidirectional', clip: 0.8 },
+    );
+    for (const v of lstm) b.output(v);
+    const gru = b.ops(
+      'GRU',
+      [xb, b.constant('gw', weight([1, 3 * h, 3], 27, 1)), b.constant('gr', weight([1, 3 * h, h], 28, 1)), b.constant('gb', weight([1, 6 * h], 29, 1))],
+      {
+        hidden_size: h,
+        direction: 'reverse',
+        layout: 1,
+      },
+    );
+    for (const v of gru) b.output(v);
+    const rnn = b.ops('RNN', [x, b.constant('rw', weight([1, h, 3], 30, 1)), b.constant('rr', weight([1, h, h], 31, 1))], {
+      hidden_size: h,
+      activations: ['Relu'],
+    });
+    b.output(rnn[1]);
+    out.push({ name: 'recurrent', graph: b.build() });
+  }
   return out;
 }
 

@@ -1,8 +1,10 @@
+import { DTYPES } from '../../ir/dtype.ts';
 import { numel } from '../../ir/shape.ts';
 import type { WindowPlan } from '../../kernels/plan.ts';
 import type { Dialect } from '../dialect.ts';
 import { contiguous, decompose, offsetExpr } from '../index_math.ts';
-import { header, type KernelView, taskFields } from './common.ts';
+import { bodyLines, header, type KernelView, loads, taskFields } from './common.ts';
+import { convGemmFields, poolRowsFields } from './window_gemm.ts';
 
 export function windowView(p: WindowPlan, name: string, d: Dialect): KernelView {
   const r = p.inSpatial.length;
@@ -15,6 +17,9 @@ export function windowView(p: WindowPlan, name: string, d: Dialect): KernelView 
   const conv = p.mode === 'conv';
   const channel = conv ? (p.group === 1 ? 'c' : `(m / ${mg}) * ${cg} + c`) : 'm';
   const spatial = offsetExpr(iVars, inStrides.slice(2));
+  const epNames = p.epilogueInputs.map((_, i) => `e${i}`);
+  const outVars = ['n', 'm', ...oVars];
+  const store = `out[${offsetExpr(outVars, contiguous([p.n, p.m, ...p.outSpatial]))}] = t${p.body.length - 1};`;
   return {
     kind: 'window',
     name,
@@ -23,7 +28,8 @@ export function windowView(p: WindowPlan, name: string, d: Dialect): KernelView 
       `const float *${d.restrict} x`,
       ...(p.weight ? [`const float *${d.restrict} w`] : []),
       ...(p.bias ? [`const float *${d.restrict} b`] : []),
-      `float *${d.restrict} out`,
+      ...p.epilogueInputs.map((o, i) => `const ${DTYPES[o.dtype].c} *${d.restrict} ${epNames[i]}`),
+      `${DTYPES[p.out.dtype].c} *${d.restrict} out`,
     ].join(', '),
     items: p.partition.items,
     ...taskFields(p),
@@ -43,7 +49,16 @@ export function windowView(p: WindowPlan, name: string, d: Dialect): KernelView 
         ? 'acc = volta_fmaxf(acc, v);'
         : 'acc += v;',
     result: conv ? (p.bias ? 'acc + b[m]' : 'acc') : p.mode === 'max' ? 'acc' : `acc / (float)${p.countIncludePad ? 'count_pad' : 'count'}`,
-    store: `out[${offsetExpr(['n', 'm', ...oVars], contiguous([p.n, p.m, ...p.outSpatial]))}]`,
+    epLoads: loads(
+      p.epilogueInputs,
+      epNames,
+      outVars,
+      p.epilogueInputs.map((o) => o.strides),
+    ),
+    epBody: bodyLines(p.body, ['r', ...p.epilogueInputs.map((_, i) => `x${i}`)]),
+    store,
     rank: r,
+    ...(p.gemm ? convGemmFields(p, p.gemm) : { gemm: false }),
+    ...(p.rows ? poolRowsFields(p, p.rows.rows) : { poolRows: false }),
   };
 }

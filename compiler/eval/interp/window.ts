@@ -1,14 +1,17 @@
 // Interprets a window plan (conv, max and average pools) in the emitted order.
 import { numel } from '../../ir/shape.ts';
 import type { WindowPlan } from '../../kernels/plan.ts';
+import { evalBody, type Scalar } from '../scalar.ts';
 import * as vm from '../volta_math.ts';
-import { type Buffers, get } from './walk.ts';
+import { type Buffers, forEachIndex, get } from './walk.ts';
 
 export function windowInterp(p: WindowPlan, bufs: Buffers): void {
   const x = get(bufs, p.input.buf) as Float32Array;
   const w = p.weight ? (get(bufs, p.weight.buf) as Float32Array) : undefined;
   const b = p.bias ? (get(bufs, p.bias.buf) as Float32Array) : undefined;
-  const y = get(bufs, p.out.buf) as Float32Array;
+  // Window results first, then the fused epilogue (a bare result is stored as is).
+  const bare = p.body.length === 1 && p.body[0].k === 'arg' && p.out.dtype === 'float32';
+  const y = bare ? (get(bufs, p.out.buf) as Float32Array) : new Float32Array(p.n * p.m * numel(p.outSpatial));
   const f = Math.fround;
   const r = p.inSpatial.length;
   const inSize = numel(p.inSpatial);
@@ -62,4 +65,10 @@ export function windowInterp(p: WindowPlan, bufs: Buffers): void {
       }
     }
   }
+  if (bare) return;
+  const ep = p.epilogueInputs.map((o) => get(bufs, o.buf));
+  const out = get(bufs, p.out.buf) as unknown as Scalar[];
+  forEachIndex([p.n, p.m, ...p.outSpatial], p.epilogueInputs, (i, offs) => {
+    out[i] = evalBody(p.body, [y[i], ...offs.map((o, j) => ep[j][o])]);
+  });
 }
