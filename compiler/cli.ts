@@ -1,4 +1,4 @@
-// The volta command line: dispatches to compile / run / inspect (compiler/cli/*).
+// The volta command line: dispatches to compile / run / inspect / train (compiler/cli/*).
 // User errors print their VoltaError message (code first) and exit 1; anything
 // else is a bug in Volta: "internal error", the stack, exit 2.
 import { HELP, type Io, MAIN_HELP, parse, stdio, type Values } from './cli/args.ts';
@@ -6,6 +6,7 @@ import { cmdBuild } from './cli/build_cmd.ts';
 import { cmdCompile } from './cli/compile_cmd.ts';
 import { cmdInspect } from './cli/inspect_cmd.ts';
 import { cmdRun } from './cli/run_cmd.ts';
+import { cmdTrain } from './cli/train_cmd.ts';
 import { isVoltaError, VoltaError } from './ir/errors.ts';
 import { VOLTA_VERSION } from './version.ts';
 
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, (model: string, v: Values, io: Io) => Promise<num
   run: cmdRun,
   inspect: cmdInspect,
   build: cmdBuild,
+  train: cmdTrain,
 };
 
 /** Runs one command line; returns the exit status (0 ok, 1 user error, 2 internal error). */

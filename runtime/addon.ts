@@ -20,8 +20,35 @@ export interface Addon {
   ): { kernels: string[]; ns: number[] };
   /** C backend only: a thread pool (freed when this model is collected). */
   createPool?(threads: number, minParallelWork: number): unknown;
+  /** Persistent native state (templates/addon/addon.cc.hbs, class State). */
+  State: new (
+    slots: number,
+  ) => AddonState;
   fingerprint: string;
   backend: string;
+}
+
+interface AddonState {
+  step(inputs: ArrayBufferView[], outputs: ArrayBufferView[], weights: Uint8Array, arena: Uint8Array, pool?: unknown): void;
+  load(bytes: Uint8Array): void;
+  save(): ArrayBuffer;
+  readonly bytes: number;
+  readonly steps: number;
+}
+
+/**
+ * Native state over a model's last `slots` inputs and outputs (templates/addon/addon.cc.hbs,
+ * class State): step() runs the model with the other inputs and outputs, reading the state
+ * and writing its next value in native memory.
+ */
+export interface NativeState {
+  /** Bytes of one bank: slot i at a 64-byte aligned offset, in slot order. */
+  readonly bytes: number;
+  /** Completed steps since the state was created. */
+  readonly steps: number;
+  step(inputs: readonly ArrayBufferView[], outputs: readonly ArrayBufferView[]): void;
+  load(bytes: Uint8Array): void;
+  save(): Uint8Array;
 }
 
 /** A model input or output as the addon sees it. */
@@ -120,6 +147,25 @@ export class AddonRunner {
       ),
     );
     return { outputs: this.named(outs), kernels: r.kernels.map((kernel, i) => ({ kernel, ns: r.ns[i] })) };
+  }
+
+  /** Persistent native state over the last `slots` inputs and outputs (training: parameters and optimizer state). */
+  createState(slots: number): NativeState {
+    const st = this.call(() => new this.addon.State(slots));
+    const { weights } = this.model;
+    const { arena, pool } = this;
+    const call = <T>(f: () => T): T => this.call(f);
+    return {
+      get bytes() {
+        return st.bytes;
+      },
+      get steps() {
+        return st.steps;
+      },
+      step: (inputs, outputs) => call(() => st.step([...inputs], [...outputs], weights, arena, pool)),
+      load: (bytes) => call(() => st.load(bytes)),
+      save: () => new Uint8Array(call(() => st.save())),
+    };
   }
 
   private call<T>(f: () => T): T {

@@ -3,10 +3,10 @@
 // inputs decide shapes (specialize.ts).
 import type { BuildResult } from '../compiler/build/build.ts';
 import type { Compiled } from '../compiler/compile.ts';
-import { AddonRunner, type Feed, type IoSpec, type KernelTime, loadAddon } from './addon.ts';
+import { AddonRunner, type Feed, type IoSpec, type KernelTime, loadAddon, type NativeState } from './addon.ts';
 import type { Tensor } from './tensor.ts';
 
-export type { Feed } from './addon.ts';
+export type { Feed, NativeState } from './addon.ts';
 
 export interface Fallback {
   readonly from: 'cuda';
@@ -112,6 +112,11 @@ export class LoadedModel {
 
   report(): SessionReport {
     return this.rep;
+  }
+
+  /** Persistent native state over the last `slots` inputs and outputs (training: parameters and optimizer state). */
+  createState(slots: number): NativeState {
+    return this.runner.createState(slots);
   }
 
   runSync(feeds: Feeds): Record<string, Tensor> {

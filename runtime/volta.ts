@@ -34,7 +34,7 @@ export function compileOnly(model: ModelSource, options: CompileOptions = {}): C
 }
 
 /** Picks the backend (falling back only in balanced mode), builds through the cache and loads the addon. */
-async function load(compiled: Compiled, options: CompileOptions): Promise<LoadedModel> {
+export async function load(compiled: Compiled, options: CompileOptions): Promise<LoadedModel> {
   const o = compiled.options;
   const cacheDir = resolve(options.cacheDir ?? defaultCacheDir());
   let backend: 'c' | 'cuda' = 'c';

@@ -342,6 +342,37 @@ describe('gradcheck: normalisations (decomposed)', () => {
     inputs: [{ shape: s }, { shape: [s[1]] }, { shape: [s[1]] }, { shape: [s[1]] }, { shape: [s[1]], gen: 'positive' }],
     build: (b, xs) => b.op('BatchNormalization', xs),
   }));
+  check([], 'BatchNormalization in training mode: Y from batch statistics', shapeArb(2, 4), (s) => ({
+    inputs: [{ shape: [Math.max(s[0], 2), ...s.slice(1)] }, { shape: [s[1]] }, { shape: [s[1]] }, { shape: [s[1]] }, { shape: [s[1]], gen: 'positive' }],
+    build: (b, xs) => b.op('BatchNormalization', xs, { training_mode: 1, epsilon: 1e-2 }),
+  }));
+  check([], 'BatchNormalization in training mode: running statistics', shapeArb(2, 4), (s) => ({
+    inputs: [{ shape: s }, { shape: [s[1]] }, { shape: [s[1]] }, { shape: [s[1]] }, { shape: [s[1]], gen: 'positive' }],
+    build: (b, xs) => {
+      const [, mean, variance] = b.ops('BatchNormalization', xs, { training_mode: 1, momentum: 0.8 });
+      return b.op('Add', [mean, b.op('Mul', [variance, variance])]);
+    },
+  }));
+  const sce = fc.record({
+    n: dim,
+    c: fc.integer({ min: 2, max: 5 }),
+    extra: fc.array(dim, { maxLength: 1 }),
+    reduction: fc.constantFrom('mean', 'sum', 'none'),
+    ignore: fc.boolean(),
+    labels: fc.array(fc.nat(4), { minLength: 16, maxLength: 16 }),
+  });
+  check([], 'SoftmaxCrossEntropyLoss (reductions, ignore_index, [N, C, d] scores)', sce, (p) => {
+    const ls = [p.n, ...p.extra];
+    const labels = Array.from({ length: ls.reduce((a, d) => a * d, 1) }, (_, i) => p.labels[i % 16] % p.c);
+    return {
+      inputs: [{ shape: [p.n, p.c, ...p.extra] }],
+      build: (b, [x]) =>
+        b.ops('SoftmaxCrossEntropyLoss', [x, konst(b, makeTensor('int64', ls, labels))], {
+          reduction: p.reduction,
+          ...(p.ignore ? { ignore_index: 1 } : {}),
+        })[0],
+    };
+  });
   check(
     'LRN',
     'LRN',

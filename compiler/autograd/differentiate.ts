@@ -20,6 +20,15 @@ export interface Differentiated {
   readonly grads: readonly string[];
 }
 
+/** Emitters that append registry-checked nodes (and constants) to g, named `<prefix>/<k>_<op>` with k counting up. */
+export function graphEmitter(g: Graph): (prefix: string) => Emitter {
+  let count = 0;
+  return (prefix) => ({
+    op: (op, inputs, attrs = {}) => addCheckedNode(g, op, inputs, attrs, `${prefix}/${count++}_${op}`)[0],
+    constant: (data: TensorData) => g.addValue({ name: `${prefix}/${count++}_const`, dtype: data.dtype, shape: data.shape, data }),
+  });
+}
+
 /**
  * Differentiates the scalar float32 value `loss` with respect to `wrt` (value ids: graph
  * inputs or any float32 values of g). A node on a path from `wrt` to `loss` whose op has
@@ -59,11 +68,7 @@ export function differentiate(g0: Graph, loss: string, wrt: readonly string[]): 
     if (list) list.push(v);
     else contributions.set(id, [v]);
   };
-  let count = 0;
-  const emitterFor = (prefix: string): Emitter => ({
-    op: (op, inputs, attrs = {}) => addCheckedNode(g, op, inputs, attrs, `${prefix}/${count++}_${op}`)[0],
-    constant: (data: TensorData) => g.addValue({ name: `${prefix}/${count++}_const`, dtype: data.dtype, shape: data.shape, data }),
-  });
+  const emitterFor = graphEmitter(g);
   /** The accumulated gradient of a value: its contributions added in production order. */
   const total = (id: string, e: Emitter): Value | undefined => {
     const list = contributions.get(id);

@@ -28,8 +28,10 @@ Commands:
   inspect <model.onnx>            show ops, passes, kernel plans, memory plan and fingerprint;
                                   --report out.html writes a visual compile report
   build [--config <file>]         build every model of volta.config.yaml into a typed package
+  train <config.yaml>             train a model (built-in MLP/CNN or ONNX) on Fashion-MNIST, bit-reproducibly
 
-Every command takes --json (one JSON object on stdout; see docs/CLI_JSON.md).
+Every command takes --json (one JSON object on stdout; train: --json <file>, '-' for stdout;
+see docs/CLI_JSON.md).
 
 Run 'volta <command> --help' for a command's options.
 `;
@@ -51,7 +53,43 @@ export const COMMON_OPTS = `  --target c|cuda             backend (default c)
                               fix an input's shape (repeatable), e.g. --input-shape input=1,784
   --json                      print one JSON object instead of text (docs/CLI_JSON.md)`;
 
+export const TRAIN_HELP = `Usage: volta train <config.yaml> [options]
+
+Trains the model of the config on Fashion-MNIST: one native step per batch runs
+forward, loss (softmax cross-entropy), backward and the optimizer update, with the
+parameters and optimizer state kept in native memory. Prints one line per epoch
+(loss, train and test accuracy, samples/s) and the training fingerprint. The same
+config, data and Volta give the same per-step losses bit for bit (lossCurveSha256).
+
+Config keys (YAML): model ({type: mlp, hidden: [256]} | {type: cnn, channels: [16, 32],
+kernel: 3, hidden: [128], batch_norm: false} | path/to/model.onnx | {path, frozen}),
+optimizer ({type: sgd|adam|adamw, lr, momentum, nesterov, beta1, beta2, eps,
+weight_decay}), schedule ({type: constant|step|cosine, every, gamma, min_lr}),
+batch_size, epochs, seed, threads, eval_batch_size, limit ({train, test}), data.
+See examples/fashion-mnist/*.yaml.
+
+Data: the four IDX files from Debian's dataset-fashion-mnist package
+(apt-get install -y dataset-fashion-mnist), or the directory given by --data,
+the config's data key or $VOLTA_FASHION_MNIST.
+
+Options:
+  --json <file>               write { epochs, final: { testAccuracy, lossCurveSha256 }, fingerprint, ... }
+                              there ('-': print it as the one JSON object on stdout, progress on stderr)
+  --export <file.onnx>        write the trained model as ONNX (loads in Volta and onnxruntime)
+  --checkpoint <file>         save parameters, optimizer state and progress there (each epoch, and at the end)
+  --checkpoint-every <n>      also save every n steps
+  --resume <file>             continue the run saved in a checkpoint (same config and data)
+  --max-steps <n>             stop after n steps in total (the run continues with --resume)
+  --data <dir>                Fashion-MNIST directory
+  --threads <n>               native threads (overrides the config's threads); never changes a bit
+  --target c|cuda             backend (default c)
+  --mode strict|balanced      strict (default) never falls back
+  --cache <dir>               addon cache (default $VOLTA_CACHE_DIR or ./.volta-cache)
+  -h, --help                  show this help
+`;
+
 export const HELP: Record<string, string> = {
+  train: TRAIN_HELP,
   compile: `Usage: volta compile <model.onnx> -o <dir> [options]
 
 Writes into <dir>: model.c, model.cu, addon.cc (the addon glue for --target),
@@ -152,6 +190,19 @@ export const SPECS: Record<string, OptSpec> = {
   },
   inspect: { ...TARGET_MODE, passes: { type: 'boolean' }, compare: { type: 'string' }, report: { type: 'string' }, dot: { type: 'string' } },
   build: { config: { type: 'string' }, cache: { type: 'string' }, json: { type: 'boolean' } },
+  train: {
+    target: { type: 'string' },
+    mode: { type: 'string' },
+    json: { type: 'string' },
+    export: { type: 'string' },
+    checkpoint: { type: 'string' },
+    'checkpoint-every': { type: 'string' },
+    resume: { type: 'string' },
+    'max-steps': { type: 'string' },
+    data: { type: 'string' },
+    threads: { type: 'string' },
+    cache: { type: 'string' },
+  },
 };
 
 /** Commands that take no model argument. */

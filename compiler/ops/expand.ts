@@ -44,13 +44,22 @@ export function addCheckedNode(
 /** Expands a decomposed op; result i is renamed to outNames[i] (the op's own output names). */
 export function expandNode(g: Graph, def: OpDef, ctx: NodeCtx, outNames: readonly string[]): Value[] {
   invariant(def.lowering.kind === 'decompose', `${def.name} is not a decomposition`);
+  const declared = inferNode(def, ctx);
+  if (outNames.length > declared.length) {
+    throw new VoltaError('VOLTA_E_UNSUPPORTED_OP', {
+      node: ctx.node.name,
+      op: def.name,
+      found: `${outNames.length} outputs`,
+      expected: `${declared.length} with these attributes (${def.outputs.slice(0, declared.length).join(', ')})`,
+    });
+  }
   let k = 0;
   const emitter: Emitter = {
     op: (op, inputs, attrs = {}) => addCheckedNode(g, op, inputs, attrs, `${ctx.node.name}/${k++}_${op}`)[0],
     constant: (data: TensorData) => g.addValue({ name: `${ctx.node.name}/${k++}_const`, dtype: data.dtype, shape: data.shape, data }),
   };
   const results = def.lowering.build(ctx, emitter);
-  const expected = inferNode(def, ctx);
+  const expected = declared;
   return outNames.map((name, i) => {
     const v = results[i];
     invariant(v !== undefined && v.dtype === expected[i].dtype && sameShape(v.shape, expected[i].shape), `decomposition of ${def.name} changed output ${i}`);

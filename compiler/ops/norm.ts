@@ -99,24 +99,47 @@ export const BatchNormalization = defineOp({
     { name: 'input_mean', type: 'T' },
     { name: 'input_var', type: 'T' },
   ],
-  outputs: ['Y'],
+  outputs: ['Y', 'running_mean', 'running_var'],
   types: { T: ['float32'] },
   attrs: {
     epsilon: attr.float({ default: 1e-5 }),
-    momentum: attr.float({ default: 0.9, doc: 'unused in inference' }),
-    training_mode: attr.int({ default: 0, allowed: [0], doc: 'inference only' }),
+    momentum: attr.float({ default: 0.9, doc: 'training mode: running = input * momentum + batch * (1 - momentum)' }),
+    training_mode: attr.int({ default: 0, allowed: [0, 1], doc: '1: normalise with the batch statistics' }),
   },
-  infer: inferPerChannel,
+  // Inference mode has output Y only; training mode adds the updated running statistics.
+  infer: (ctx) => {
+    const [y] = inferPerChannel(ctx);
+    const stats = { dtype: y.dtype, shape: [y.shape[1]] };
+    return intAttr(ctx, 'training_mode') === 1 ? [y, stats, stats] : [y];
+  },
   lowering: {
     kind: 'decompose',
     build: (ctx, e) => {
       const x = input(ctx, 0);
       const r = x.shape.length;
-      const [scale, bias, mean, variance] = [1, 2, 3, 4].map((i) => perChannel(e, input(ctx, i), r));
-      return [e.op('Add', [e.op('Mul', [e.op('Div', [e.op('Sub', [x, mean]), stdDev(ctx, e, variance)]), scale]), bias])];
+      const [runMean, runVar] = [input(ctx, 3), input(ctx, 4)];
+      if (intAttr(ctx, 'training_mode') === 0) {
+        const [scale, bias, mean, variance] = [1, 2, 3, 4].map((i) => perChannel(e, input(ctx, i), r));
+        return [e.op('Add', [e.op('Mul', [e.op('Div', [e.op('Sub', [x, mean]), stdDev(ctx, e, variance)]), scale]), bias])];
+      }
+      const [scale, bias] = [1, 2].map((i) => perChannel(e, input(ctx, i), r));
+      const normalise = (d: Value, variance: Value) => e.op('Add', [e.op('Mul', [e.op('Div', [d, stdDev(ctx, e, variance)]), scale]), bias]);
+      // Batch statistics over N and the spatial dims (biased variance, as the ONNX reference).
+      const { mean, d, variance } = moments(
+        ctx,
+        e,
+        x,
+        [...Array(r).keys()].filter((i) => i !== 1),
+      );
+      const f32 = (v: number) => e.constant(makeTensor('float32', [], [v]));
+      const momentum = floatAttr(ctx, 'momentum');
+      const update = (running: Value, batch: Value) =>
+        e.op('Add', [e.op('Mul', [running, f32(momentum)]), e.op('Mul', [e.op('Reshape', [batch, e.constant(i64([x.shape[1]]))]), f32(1 - momentum)])]);
+      return [normalise(d, variance), update(runMean, mean), update(runVar, variance)];
     },
   },
-  coverage: 'inference mode (training_mode=0), output Y only: (x - mean) / sqrt(var + eps) * scale + B',
+  coverage:
+    'inference: (x - mean) / sqrt(var + eps) * scale + B; training_mode=1: batch mean and biased variance over N and space, running_mean/var = input * momentum + batch * (1 - momentum)',
 });
 
 export const InstanceNormalization = defineOp({

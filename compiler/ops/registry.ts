@@ -9,6 +9,7 @@ import type { OpDef } from './define.ts';
 import { Gather, Pad } from './gather_pad.ts';
 import { Gemm } from './gemm.ts';
 import { GRAD_KERNEL_OPS } from './grad_kernels.ts';
+import { SoftmaxCrossEntropyLoss } from './loss.ts';
 import { MatMul } from './matmul.ts';
 import { BatchNormalization, InstanceNormalization, LayerNormalization, LRN } from './norm.ts';
 import { GRU, LSTM, RNN } from './recurrent.ts';
@@ -96,6 +97,7 @@ const ALL_OPS: readonly OpDef[] = [
   Size,
   Slice,
   Softmax,
+  SoftmaxCrossEntropyLoss,
   Softplus,
   Sqrt,
   Squeeze,

@@ -1,6 +1,7 @@
 // Volta 0.1.0: node-addon-api glue for compiled models (c backend).
 #include <napi.h>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -218,12 +219,48 @@ static Napi::Value CreatePool(const Napi::CallbackInfo &info) {
   return Napi::External<Pool>::New(env, p, FreePool);
 }
 
-// run(inputs, outputs, weights, arena[, pool]): synchronous; buffers sizes are checked exactly.
 static uint64_t NowNs(void) {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
 }
 
-// run and runProfiled; profiled: time each kernel (models compiled with the profile option)
+// Weights and arena arguments, checked; false after throwing.
+static bool WeightsArena(Napi::Env env, Napi::Value w, Napi::Value a, uint8_t **weights, uint8_t **arena) {
+  size_t wlen = 0, alen = 0;
+  if (!Bytes(w, weights, &wlen) || wlen != volta_weights_bytes) {
+    Fail(env, "weights: expected " + std::to_string(volta_weights_bytes) + " bytes");
+    return false;
+  }
+  if (!Bytes(a, arena, &alen) || alen < volta_arena_bytes) {
+    Fail(env, "arena: expected at least " + std::to_string(volta_arena_bytes) + " bytes");
+    return false;
+  }
+  return true;
+}
+
+// One run of the model over checked buffers (pool: undefined or what createPool returned): the
+// single entry point of run(), runProfiled() and State.step(). ns: null, or one slot per kernel
+// for its time (C backend, models compiled with the profile option). False after throwing.
+static bool RunModel(Napi::Env env, void *const *inputs, void *const *outputs, const uint8_t *weights, uint8_t *arena, Napi::Value pool, uint64_t *ns) {
+  const volta_rt *rt = nullptr;
+  if (!pool.IsUndefined()) {
+    if (!pool.IsExternal()) return Fail(env, "pool: expected the value createPool returned"), false;
+    rt = &pool.As<Napi::External<Pool>>().Data()->rt;
+  }
+  // Without a pool: one thread and a scratch block for this call.
+  volta_rt single{};
+  if (rt == nullptr) {
+    single.scratch = static_cast<float *>(std::aligned_alloc(64, ((static_cast<size_t>(volta_scratch_bytes) + 63) / 64) * 64 + 64));
+    if (single.scratch == nullptr) return Fail(env, "cannot allocate scratch"), false;
+    rt = &single;
+  }
+  const int rc = ns != nullptr ? volta_run_profiled(inputs, outputs, weights, arena, rt, NowNs, ns) : volta_run(inputs, outputs, weights, arena, rt);
+  std::free(single.scratch);
+  if (rc != 0) return Fail(env, "volta_run failed"), false;
+  return true;
+}
+
+// run(inputs, outputs, weights, arena[, pool]) and runProfiled (same arguments): synchronous;
+// buffer sizes are checked exactly. profiled: time each kernel (models compiled with the profile option)
 // and return { kernels: string[], ns: number[] } for this one run.
 static Napi::Value RunImpl(const Napi::CallbackInfo &info, bool profiled) {
   Napi::Env env = info.Env();
@@ -232,43 +269,122 @@ static Napi::Value RunImpl(const Napi::CallbackInfo &info, bool profiled) {
   if (!CheckList(env, info[0], "input", volta_input_bytes, volta_num_inputs, inputs.data())) return env.Undefined();
   if (!CheckList(env, info[1], "output", volta_output_bytes, volta_num_outputs, outputs.data())) return env.Undefined();
   uint8_t *weights = nullptr, *arena = nullptr;
-  size_t wlen = 0, alen = 0;
-  if (!Bytes(info[2], &weights, &wlen) || wlen != volta_weights_bytes) return Fail(env, "weights: expected " + std::to_string(volta_weights_bytes) + " bytes");
-  if (!Bytes(info[3], &arena, &alen) || alen < volta_arena_bytes) return Fail(env, "arena: expected at least " + std::to_string(volta_arena_bytes) + " bytes");
-  const volta_rt *rt = nullptr;
-  if (info.Length() == 5 && !info[4].IsUndefined()) {
-    if (!info[4].IsExternal()) return Fail(env, "pool: expected the value createPool returned");
-    rt = &info[4].As<Napi::External<Pool>>().Data()->rt;
-  }
-  // Without a pool: one thread and a scratch block for this call.
-  volta_rt single{};
-  if (rt == nullptr) {
-    single.scratch = static_cast<float *>(std::aligned_alloc(64, ((static_cast<size_t>(volta_scratch_bytes) + 63) / 64) * 64 + 64));
-    if (single.scratch == nullptr) return Fail(env, "cannot allocate scratch");
-    rt = &single;
-  }
+  if (!WeightsArena(env, info[2], info[3], &weights, &arena)) return env.Undefined();
   std::vector<uint64_t> ns(profiled ? volta_num_kernels + 1 : 0, 0);
-  const int rc = profiled ? volta_run_profiled(inputs.data(), outputs.data(), weights, arena, rt, NowNs, ns.data())
-                          : volta_run(inputs.data(), outputs.data(), weights, arena, rt);
-  std::free(single.scratch);
-  if (rc != 0) return Fail(env, "volta_run failed");
-  if (profiled) {
-    Napi::Array names = Napi::Array::New(env, volta_num_kernels), times = Napi::Array::New(env, volta_num_kernels);
-    for (uint32_t i = 0; i < volta_num_kernels; i++) {
-      names.Set(i, Napi::String::New(env, volta_kernel_names[i]));
-      times.Set(i, Napi::Number::New(env, static_cast<double>(ns[i])));
-    }
-    Napi::Object r = Napi::Object::New(env);
-    r.Set("kernels", names);
-    r.Set("ns", times);
-    return r;
+  if (!RunModel(env, inputs.data(), outputs.data(), weights, arena, info.Length() == 5 ? info[4] : env.Undefined(), profiled ? ns.data() : nullptr))
+    return env.Undefined();
+  if (!profiled) return env.Undefined();
+  Napi::Array names = Napi::Array::New(env, volta_num_kernels), times = Napi::Array::New(env, volta_num_kernels);
+  for (uint32_t i = 0; i < volta_num_kernels; i++) {
+    names.Set(i, Napi::String::New(env, volta_kernel_names[i]));
+    times.Set(i, Napi::Number::New(env, static_cast<double>(ns[i])));
   }
-  (void)profiled;
-  return env.Undefined();
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("kernels", names);
+  r.Set("ns", times);
+  return r;
 }
 
 static Napi::Value Run(const Napi::CallbackInfo &info) { return RunImpl(info, false); }
 static Napi::Value RunProfiled(const Napi::CallbackInfo &info) { return RunImpl(info, true); }
+
+// Persistent state (training): the model's last `slots` inputs and last `slots` outputs are
+// state, pairwise (input numInputs - slots + i is read, output numOutputs - slots + i is its
+// next value; same sizes). Two native banks hold them; step() runs the model reading the
+// current bank and writing the other, then swaps, so parameters and optimizer state stay in
+// native memory between steps and never pass through JS. Slot i sits at a 64-byte aligned
+// offset of a bank; load()/save() copy a whole bank in that layout.
+class State : public Napi::ObjectWrap<State> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "State",
+                       {InstanceMethod("step", &State::Step), InstanceMethod("load", &State::Load), InstanceMethod("save", &State::Save),
+                        InstanceAccessor("bytes", &State::GetBytes, nullptr), InstanceAccessor("steps", &State::GetSteps, nullptr)});
+  }
+
+  State(const Napi::CallbackInfo &info) : Napi::ObjectWrap<State>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() != 1 || !info[0].IsNumber()) {
+      Fail(env, "State expects (slots)");
+      return;
+    }
+    double n = info[0].As<Napi::Number>().DoubleValue();
+    if (!(n >= 1) || n != (double)(uint64_t)n || (uint64_t)n > volta_num_inputs || (uint64_t)n > volta_num_outputs) {
+      Fail(env, "State: slots must be a whole number from 1 to the model's input and output counts");
+      return;
+    }
+    slots_ = (uint64_t)n;
+    for (uint64_t i = 0; i < slots_; i++) {
+      uint64_t in = volta_input_bytes[volta_num_inputs - slots_ + i], out = volta_output_bytes[volta_num_outputs - slots_ + i];
+      if (in != out) {
+        Fail(env, "State: slot " + std::to_string(i) + " is read as " + std::to_string(in) + " bytes but written as " + std::to_string(out));
+        return;
+      }
+      offsets_.push_back(bytes_);
+      bytes_ += (in + 63) / 64 * 64;
+    }
+    for (int b = 0; b < 2; b++) {
+      banks_[b] = static_cast<uint8_t *>(std::aligned_alloc(64, bytes_ + 64));
+      if (banks_[b] == nullptr) {
+        Fail(env, "State: cannot allocate " + std::to_string(bytes_) + " bytes");
+        return;
+      }
+      std::memset(banks_[b], 0, bytes_ + 64);
+    }
+  }
+
+  ~State() override {
+    std::free(banks_[0]);
+    std::free(banks_[1]);
+  }
+
+ private:
+  uint64_t slots_ = 0, bytes_ = 0;
+  std::vector<uint64_t> offsets_;
+  uint8_t *banks_[2] = {nullptr, nullptr};
+  int cur_ = 0;
+  double steps_ = 0;
+
+  Napi::Value GetBytes(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), (double)bytes_); }
+  Napi::Value GetSteps(const Napi::CallbackInfo &info) { return Napi::Number::New(info.Env(), steps_); }
+
+  // step(inputs, outputs, weights, arena[, pool]): the non-state inputs and outputs, in order.
+  Napi::Value Step(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    if (info.Length() != 4 && info.Length() != 5) return Fail(env, "step expects (inputs, outputs, weights, arena[, pool])");
+    uint64_t nIn = volta_num_inputs - slots_, nOut = volta_num_outputs - slots_;
+    std::vector<void *> inputs(volta_num_inputs + 1), outputs(volta_num_outputs + 1);
+    if (!CheckList(env, info[0], "input", volta_input_bytes, nIn, inputs.data())) return env.Undefined();
+    if (!CheckList(env, info[1], "output", volta_output_bytes, nOut, outputs.data())) return env.Undefined();
+    uint8_t *weights = nullptr, *arena = nullptr;
+    if (!WeightsArena(env, info[2], info[3], &weights, &arena)) return env.Undefined();
+    for (uint64_t i = 0; i < slots_; i++) {
+      inputs[nIn + i] = banks_[cur_] + offsets_[i];
+      outputs[nOut + i] = banks_[1 - cur_] + offsets_[i];
+    }
+    if (!RunModel(env, inputs.data(), outputs.data(), weights, arena, info.Length() == 5 ? info[4] : env.Undefined(), nullptr)) return env.Undefined();
+    cur_ = 1 - cur_;
+    steps_ += 1;
+    return env.Undefined();
+  }
+
+  // load(bytes): a whole bank, becomes the current state.
+  Napi::Value Load(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    uint8_t *p = nullptr;
+    size_t len = 0;
+    if (info.Length() != 1 || !Bytes(info[0], &p, &len) || len != bytes_) return Fail(env, "load expects " + std::to_string(bytes_) + " bytes");
+    std::memcpy(banks_[cur_], p, bytes_);
+    return env.Undefined();
+  }
+
+  // save(): a copy of the current bank.
+  Napi::Value Save(const Napi::CallbackInfo &info) {
+    Napi::ArrayBuffer out = Napi::ArrayBuffer::New(info.Env(), bytes_);
+    std::memcpy(out.Data(), banks_[cur_], bytes_);
+    return out;
+  }
+};
 
 static Napi::Value DeviceCount(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), 0);
@@ -276,6 +392,7 @@ static Napi::Value DeviceCount(const Napi::CallbackInfo &info) {
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("run", Napi::Function::New(env, Run));
+  exports.Set("State", State::Define(env));
   exports.Set("cudaDeviceCount", Napi::Function::New(env, DeviceCount));
   exports.Set("createPool", Napi::Function::New(env, CreatePool));
   if (volta_run_profiled != nullptr) exports.Set("runProfiled", Napi::Function::New(env, RunProfiled));

@@ -7,6 +7,8 @@ need=()
 command -v g++ >/dev/null || need+=(g++)
 # The report test opens `volta inspect --report` in Debian's Chromium (never a downloaded browser).
 command -v chromium >/dev/null || need+=(chromium)
+# Fashion-MNIST for test/train.test.ts (runtime/train/fashion_mnist.ts reads it from here or $VOLTA_FASHION_MNIST).
+[ -n "${VOLTA_FASHION_MNIST:-}" ] || [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
