@@ -74,6 +74,14 @@ export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, con
       return { ...c, scratch: 0, partition: serial(numel(c.outShape), 'element') };
     case 'recurrent':
       return { ...c, scratch: 0, partition: serial(c.reverse.length * c.batch, 'row') };
+    // One item per output row (o, i) of the axis, or per scattered row: each scans its axis (or the indices) alone.
+    case 'arg_reduce':
+    case 'cumsum':
+      return { ...c, scratch: 0, partition: partition(c.outer * c.inner, 'row', 2 * c.axis) };
+    case 'topk':
+      return { ...c, scratch: 0, partition: partition(c.outer * c.inner, 'row', 2 * c.axis * c.k) };
+    case 'scatter_rows':
+      return { ...c, scratch: 0, partition: partition(c.rows, 'row', c.inner + c.count) };
   }
 }
 

@@ -1,6 +1,7 @@
 // The op registry: a typed, sorted table built from the op modules. Nothing
 // outside it dispatches on op-name strings.
 import { Ceil, Elu, Erf, Floor, Gelu, HardSigmoid, HardSwish, Reciprocal, Selu, Sign, Softplus } from './activations.ts';
+import { ArgMax, ArgMin, Hardmax, TopK } from './arg_topk.ts';
 import { Add, Div, Mul, Pow, Sub } from './binary.ts';
 import { Constant } from './constant.ts';
 import { ConvTranspose } from './conv_transpose.ts';
@@ -28,6 +29,8 @@ import { AveragePool, Conv, GlobalAveragePool, GlobalMaxPool, MaxPool } from './
 const ALL_OPS: readonly OpDef[] = [
   Abs,
   Add,
+  ArgMax,
+  ArgMin,
   AveragePool,
   BatchNormalization,
   Cast,
@@ -56,6 +59,7 @@ const ALL_OPS: readonly OpDef[] = [
   GlobalMaxPool,
   Greater,
   GreaterOrEqual,
+  Hardmax,
   HardSigmoid,
   HardSwish,
   Identity,
@@ -104,6 +108,7 @@ const ALL_OPS: readonly OpDef[] = [
   Sub,
   Sum,
   Tanh,
+  TopK,
   Transpose,
   Unsqueeze,
   Upsample,
