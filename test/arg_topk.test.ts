@@ -41,8 +41,8 @@ describe('TopK against onnxruntime (exact)', () => {
     const x: Feed = tiedFloats([3, 5, 4], 82);
     const w = new OnnxWriter('topk', 11);
     for (const [n, f] of Object.entries({ x, xi: XI })) w.input(n, f.dtype, f.dims);
-    const ks = new Map<number, string>();
-    const k = (v: number) => ks.get(v) ?? (ks.set(v, w.initializer(`k${v}`, makeTensor('int64', [1], [v]))), `k${v}`);
+    for (const v of [1, 2, 3, 4, 5]) w.initializer(`k${v}`, makeTensor('int64', [1], [v]));
+    const k = (v: number) => `k${v}`;
     const topk = (name: string, src: string, kv: number, attrs: Record<string, number>, dtype: 'float32' | 'int32' = 'float32') => {
       const [v, i] = w.node('TopK', [src, k(kv)], attrs, { name, outputs: [`${name}_v`, `${name}_i`] });
       w.output(v, dtype);

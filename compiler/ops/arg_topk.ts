@@ -145,7 +145,7 @@ export const Hardmax = defineOp({
       const at = e.constant(
         makeTensor(
           'int64',
-          shape2.map((d, i) => (i === ax ? n : 1)),
+          shape2.map((_, i) => (i === ax ? n : 1)),
           [...Array(n).keys()],
         ),
       );

@@ -30,15 +30,15 @@ export function argReduceInterp(p: ArgReducePlan, bufs: Buffers): void {
   });
 }
 
-const isNaN = (v: Scalar) => typeof v === 'number' && Number.isNaN(v);
+const nan = (v: Scalar) => typeof v === 'number' && Number.isNaN(v);
 
 export function topkInterp(p: TopKPlan, bufs: Buffers): void {
   const x = scalars(bufs, p.input.buf);
   const values = scalars(bufs, p.values.buf);
   const indices = p.indices ? (get(bufs, p.indices.buf) as BigInt64Array) : undefined;
   const before = (a: Scalar, ja: number, b: Scalar, jb: number): boolean => {
-    if (isNaN(a)) return isNaN(b) ? ja < jb : true;
-    if (isNaN(b)) return false;
+    if (nan(a)) return nan(b) ? ja < jb : true;
+    if (nan(b)) return false;
     return (p.largest ? a > b : a < b) || (a === b && ja < jb);
   };
   rows(p, (row, base) => {
