@@ -7,6 +7,7 @@ import { Constant } from './constant.ts';
 import { ConvTranspose } from './conv_transpose.ts';
 import { Cast, CastLike, Clip, Dropout, Expand, Shape } from './convert_ops.ts';
 import type { OpDef } from './define.ts';
+import { GatherElements, GatherND } from './gather_index.ts';
 import { Gather, Pad } from './gather_pad.ts';
 import { Gemm } from './gemm.ts';
 import { GRAD_KERNEL_OPS } from './grad_kernels.ts';
@@ -52,6 +53,8 @@ const ALL_OPS: readonly OpDef[] = [
   Flatten,
   Floor,
   Gather,
+  GatherElements,
+  GatherND,
   Gelu,
   Gemm,
   GRU,
