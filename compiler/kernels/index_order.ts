@@ -3,7 +3,7 @@
 // with exactly the same operation and rounding.
 import type { DType } from '../ir/dtype.ts';
 import type { ScatterRowsCompute } from '../ops/compute.ts';
-import { add, arg, type Expr, lt, mul, select } from '../ops/expr.ts';
+import { add, arg, type Expr, gt, lt, mul, select } from '../ops/expr.ts';
 
 /** acc + x: arg(0) is acc, arg(1) is x (float32 rounds, integers wrap). */
 export function cumsumStep(dtype: DType): Expr {
@@ -11,7 +11,7 @@ export function cumsumStep(dtype: DType): Expr {
 }
 
 /** The new out value from arg(0) = out and arg(1) = update (see ScatterRowsCompute). */
-export function scatterCombine(reduction: ScatterRowsCompute['reduction'], dtype: DType): Expr {
+export function scatterCombine(reduction: ScatterRowsCompute['reduction'], keep: ScatterRowsCompute['keep'], dtype: DType): Expr {
   const [o, u] = [arg(0, dtype), arg(1, dtype)];
   switch (reduction) {
     case 'none':
@@ -21,8 +21,8 @@ export function scatterCombine(reduction: ScatterRowsCompute['reduction'], dtype
     case 'mul':
       return mul(o, u);
     case 'max':
-      return select(lt(o, u), u, o);
+      return keep === 'current' ? select(lt(o, u), u, o) : select(gt(o, u), o, u);
     case 'min':
-      return select(lt(u, o), u, o);
+      return keep === 'current' ? select(lt(u, o), u, o) : select(lt(o, u), o, u);
   }
 }

@@ -388,8 +388,10 @@ export interface CumSumCompute extends ComputeBase {
  * Scatter of update rows into a copy of data viewed as [rows, inner], one output row per item:
  * out[r] = data[r], then for j = 0..count-1 in increasing order with indices[j] == r (int64, a
  * flat row index; anything outside 0..rows-1 is skipped), out[r, i] = combine(out[r, i],
- * updates[j, i]): none replaces (the last j wins), add, mul, max (out < u ? u : out), min
- * (u < out ? u : out). No atomics: the order is the index order.
+ * updates[j, i]): none replaces (the last j wins), add, mul, max and min. max/min with
+ * keep 'current': out < u ? u : out (min: u < out ? u : out), so a NaN update is skipped and
+ * NaN data stays; keep 'update': out > u ? out : u (min: out < u ? out : u), so NaN data is
+ * replaced and a NaN update is taken. No atomics: the order is the index order.
  */
 export interface ScatterRowsCompute extends ComputeBase {
   readonly kind: 'scatter_rows';
@@ -397,6 +399,8 @@ export interface ScatterRowsCompute extends ComputeBase {
   readonly inner: number;
   readonly count: number;
   readonly reduction: 'none' | 'add' | 'mul' | 'max' | 'min';
+  /** Which value max/min keep when the comparison is false (equal values, NaN). */
+  readonly keep: 'current' | 'update';
   readonly data: OutRef;
   readonly indices: OutRef;
   readonly updates: OutRef;

@@ -17,6 +17,7 @@ import { BatchNormalization, InstanceNormalization, LayerNormalization, LRN } fr
 import { GRU, LSTM, RNN } from './recurrent.ts';
 import { ReduceL2, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum } from './reduce.ts';
 import { Resize, Upsample } from './resize.ts';
+import { ScatterElements, ScatterND, ScatterRows } from './scatter.ts';
 import { Equal, Greater, GreaterOrEqual, Less, LessOrEqual, PRelu, Where } from './select_ops.ts';
 import { Flatten, Identity, Reshape } from './shape_ops.ts';
 import { Concat, ConstantOfShape, Size, Slice } from './slice_ops.ts';
@@ -97,6 +98,9 @@ const ALL_OPS: readonly OpDef[] = [
   Reshape,
   Resize,
   RNN,
+  ScatterElements,
+  ScatterND,
+  ScatterRows,
   Selu,
   Shape,
   Sigmoid,

@@ -84,10 +84,10 @@ export function scatterRowsView(p: ScatterRowsPlan, name: string, d: Dialect): K
     params: `const ${c} *${d.restrict} data, const int64_t *${d.restrict} indices, const ${c} *${d.restrict} updates, ${c} *${d.restrict} out`,
     items: p.partition.items,
     ...taskFields(p),
-    dims: `rows ${p.rows}, inner ${p.inner}, ${p.count} update rows, reduction ${p.reduction}`,
+    dims: `rows ${p.rows}, inner ${p.inner}, ${p.count} update rows, reduction ${p.reduction}${p.reduction === 'max' || p.reduction === 'min' ? ` (ties and NaN keep the ${p.keep} value)` : ''}`,
     inner: p.inner,
     count: p.count,
     ctype: c,
-    combine: renderExpr(scatterCombine(p.reduction, p.data.dtype), ['dst[i]', 'src[i]']),
+    combine: renderExpr(scatterCombine(p.reduction, p.keep, p.data.dtype), ['dst[i]', 'src[i]']),
   };
 }

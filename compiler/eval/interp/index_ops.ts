@@ -93,7 +93,7 @@ export function scatterRowsInterp(p: ScatterRowsPlan, bufs: Buffers): void {
   const indices = get(bufs, p.indices.buf) as BigInt64Array;
   const upd = scalars(bufs, p.updates.buf);
   const out = scalars(bufs, p.out.buf);
-  const combine = [scatterCombine(p.reduction, p.data.dtype)];
+  const combine = [scatterCombine(p.reduction, p.keep, p.data.dtype)];
   for (let r = 0; r < p.rows; r++) {
     for (let i = 0; i < p.inner; i++) out[r * p.inner + i] = data[r * p.inner + i];
     for (let j = 0; j < p.count; j++) {
