@@ -219,6 +219,17 @@ const CASES: Case[] = [
       { X: f32([3, 6], 36), K: i64([5]) },
     ],
   },
+  {
+    name: 'cumsum_axis_input',
+    opset: 14,
+    op: 'CumSum',
+    attrs: { exclusive: 1 },
+    inputs: [input('x', 'float32', [3, 4]), input('axis', 'int64', [])],
+    feeds: [
+      { x: f32([3, 4], 37), axis: { dtype: 'int64', dims: [], values: [1] } },
+      { x: f32([3, 4], 38), axis: { dtype: 'int64', dims: [], values: [-2] } },
+    ],
+  },
 ];
 
 function modelOf(c: Case): Uint8Array {

@@ -6,6 +6,7 @@ import { Add, Div, Mul, Pow, Sub } from './binary.ts';
 import { Constant } from './constant.ts';
 import { ConvTranspose } from './conv_transpose.ts';
 import { Cast, CastLike, Clip, Dropout, Expand, Shape } from './convert_ops.ts';
+import { CumSum, OneHot } from './cumsum_onehot.ts';
 import type { OpDef } from './define.ts';
 import { GatherElements, GatherND } from './gather_index.ts';
 import { Gather, Pad } from './gather_pad.ts';
@@ -44,6 +45,7 @@ const ALL_OPS: readonly OpDef[] = [
   ConvTranspose,
   Constant,
   ConstantOfShape,
+  CumSum,
   Div,
   Dropout,
   Elu,
@@ -83,6 +85,7 @@ const ALL_OPS: readonly OpDef[] = [
   Min,
   Mul,
   Neg,
+  OneHot,
   Pad,
   PRelu,
   Pow,
