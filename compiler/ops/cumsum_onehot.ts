@@ -1,7 +1,6 @@
 // CumSum (a cumsum kernel: one sequential sum per row of the axis, see CumSumCompute) and
 // OneHot (decomposed: the normalised index compared with the axis positions, then Where).
 import { normalizeAxis } from '../ir/shape.ts';
-import { makeTensor } from '../ir/tensor.ts';
 import { axisView } from './arg_topk.ts';
 import { attr } from './attr.ts';
 import type { CumSumCompute } from './compute.ts';

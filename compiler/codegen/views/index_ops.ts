@@ -5,11 +5,13 @@ import { cumsumStep, scatterCombine } from '../../kernels/index_order.ts';
 import type { ArgReducePlan, CumSumPlan, ScatterRowsPlan, TopKPlan } from '../../kernels/plan.ts';
 import type { Dialect } from '../dialect.ts';
 import { decompose } from '../index_math.ts';
-import { literal } from '../literals.ts';
 import { renderExpr } from '../render_expr.ts';
 import { header, type KernelView, taskFields } from './common.ts';
 
 type AxisPlan = ArgReducePlan | TopKPlan | CumSumPlan;
+
+/** Zero of a dtype without a macro call (valid C and CUDA for every type). */
+const zero = (dtype: string) => (dtype === 'float32' ? '0.0f' : '0');
 
 /** Fields every axis-scan view has: row decomposition, base offset, element address. */
 function axisFields(p: AxisPlan, name: string) {
@@ -56,7 +58,7 @@ export function topkView(p: TopKPlan, name: string, d: Dialect): KernelView {
     rule: p.largest ? 'largest' : 'smallest',
     after: before(p, 'pv', 'pj', 'v', 'j'),
     better: before(p, 'v', 'j', 'bv', 'bj'),
-    zero: literal(0, p.input.dtype),
+    zero: zero(p.input.dtype),
     outAt: `(o * ${p.k} + r) * ${p.inner} + i`,
   };
 }
@@ -70,7 +72,7 @@ export function cumsumView(p: CumSumPlan, name: string, d: Dialect): KernelView 
     rule: `${p.exclusive ? 'exclusive' : 'inclusive'}, ${p.reverse ? 'last to first' : 'first to last'}`,
     j: p.reverse ? `${p.axis - 1} - s` : 's',
     exclusive: p.exclusive,
-    zero: literal(0, p.input.dtype),
+    zero: zero(p.input.dtype),
     step: renderExpr(cumsumStep(p.input.dtype), ['acc', p.exclusive ? 'prev' : 'v']),
   };
 }
