@@ -64,6 +64,28 @@ describe('ScatterND against onnxruntime (exact)', () => {
   });
 });
 
+describe('a large scatter runs as one serial item with the same bits', () => {
+  it('ScatterElements add and max over 4096 x 2048 (row, update) pairs', async () => {
+    const n = 64 * 32;
+    const feeds: Record<string, Feed> = {
+      x: floats([64, 64], 107),
+      i: ints64(
+        [32, 64],
+        Array.from({ length: n }, (_, j) => ((j * 13) % 90) - 45),
+      ),
+      u: floats([32, 64], 108),
+    };
+    const w = new OnnxWriter('scatter_serial', 18);
+    for (const [name, f] of Object.entries(feeds)) w.input(name, f.dtype, f.dims);
+    for (const reduction of ['add', 'max', 'none']) w.output(w.op('ScatterElements', ['x', 'i', 'u'], { axis: 1, reduction }, `ser_${reduction}`), 'float32');
+    const plans = Volta.compileOnly(w.bytes())
+      .schedule.kernels.map((k) => k.plan)
+      .filter((p) => p.kind === 'scatter_rows');
+    expect(plans.map((p) => p.kind === 'scatter_rows' && p.serial)).toEqual([true, true, true]);
+    await expectExact('ScatterElements serial', w.bytes(), feeds, cacheDir);
+  });
+});
+
 describe('scatter index policy', () => {
   it('run-time indices out of range are skipped; constant ones are VOLTA_E_SHAPE; reduction needs its opset', async () => {
     const b = new GraphBuilder('scatter_oob');

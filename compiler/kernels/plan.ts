@@ -144,7 +144,12 @@ export type RecurrentPlan = RecurrentCompute & Planned;
 export type ArgReducePlan = ArgReduceCompute & Planned;
 export type TopKPlan = TopKCompute & Planned;
 export type CumSumPlan = CumSumCompute & Planned;
-export type ScatterRowsPlan = ScatterRowsCompute & Planned;
+/**
+ * `serial`: one item copies data and then applies every update in index order (used when
+ * rows x updates is large: the per-row form scans every index for every row). Either form
+ * applies each output's updates in the same order, so the bits are the same.
+ */
+export type ScatterRowsPlan = ScatterRowsCompute & Planned & { readonly serial: boolean };
 
 export type KernelPlan =
   | ElementwisePlan

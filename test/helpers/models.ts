@@ -223,6 +223,14 @@ export function kernelGraphs(): NamedGraph[] {
     const rows = makeTensor('int64', [4, 1], [2, -1, 0, 2]);
     b.output(b.op('ScatterND', [x, b.constant('rows', rows), b.constant('upd', weight([4, 5, 4], 32, 1))], { reduction: 'add' }));
     b.output(b.op('GatherElements', [x, i], { axis: 0 }));
+    // Above SCATTER_SCAN_LIMIT (row, update) pairs: the serial form.
+    const big = b.input('big', 'float32', [64, 64]);
+    const bigIdx = makeTensor(
+      'int64',
+      [40, 64],
+      Array.from({ length: 40 * 64 }, (_, j) => ((j * 7) % 70) - 35),
+    );
+    b.output(b.op('ScatterElements', [big, b.constant('bigIdx', bigIdx), b.constant('bigUpd', weight([40, 64], 33, 1))], { axis: 1, reduction: 'mul' }));
     out.push({ name: 'index_ops', graph: b.build() });
   }
   return out;
