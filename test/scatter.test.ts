@@ -6,6 +6,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { differentiate } from '../compiler/autograd/differentiate.ts';
 import { makeTensor } from '../compiler/ir/tensor.ts';
 import { OnnxWriter } from '../compiler/onnx/writer.ts';
 import { GraphBuilder, isVoltaError, Tensor, Volta } from '../runtime/index.ts';
@@ -118,5 +119,20 @@ describe('scatter index policy', () => {
     w.input('u', 'float32', [1, 1]);
     w.output(w.op('ScatterElements', ['x', 'i', 'u'], { reduction: 'max' }), 'float32');
     expect(errorOf(() => Volta.compileOnly(w.bytes()))).toBe('VOLTA_E_UNSUPPORTED_ATTR');
+  });
+
+  it('differentiating through a scatter is VOLTA_E_NO_GRADIENT (no rule)', () => {
+    const b = new GraphBuilder('scatter_grad');
+    const x = b.input('x', 'float32', [2, 3]);
+    const s = b.op('ScatterElements', [x, b.constant('i', makeTensor('int64', [1, 1], [1])), b.constant('u', makeTensor('float32', [1, 1], [2]))]);
+    b.output(b.op('ReduceSum', [s], { keepdims: 0 }));
+    const g = b.build();
+    let code: unknown;
+    try {
+      differentiate(g, g.outputs[0], g.inputs);
+    } catch (e) {
+      code = isVoltaError(e) ? e.code : e;
+    }
+    expect(code).toBe('VOLTA_E_NO_GRADIENT');
   });
 });
