@@ -207,6 +207,29 @@ const CASES: Case[] = [
       { X: f32([1, 1, 2, 3], 34), scales: f32v([1, 2, 1.5, 1]) },
     ],
   },
+  {
+    name: 'topk_k_input',
+    opset: 11,
+    op: 'TopK',
+    attrs: { axis: 1, largest: 0 },
+    inputs: [input('X', 'float32', [3, 6]), input('K', 'int64', [1])],
+    outputs: ['float32', 'int64'],
+    feeds: [
+      { X: f32([3, 6], 35), K: i64([2]) },
+      { X: f32([3, 6], 36), K: i64([5]) },
+    ],
+  },
+  {
+    name: 'cumsum_axis_input',
+    opset: 14,
+    op: 'CumSum',
+    attrs: { exclusive: 1 },
+    inputs: [input('x', 'float32', [3, 4]), input('axis', 'int64', [])],
+    feeds: [
+      { x: f32([3, 4], 37), axis: { dtype: 'int64', dims: [], values: [1] } },
+      { x: f32([3, 4], 38), axis: { dtype: 'int64', dims: [], values: [-2] } },
+    ],
+  },
 ];
 
 function modelOf(c: Case): Uint8Array {

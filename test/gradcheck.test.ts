@@ -262,6 +262,29 @@ describe('gradcheck: data movement', () => {
       return { inputs: [{ shape: s }], build: (b, [x]) => b.op('Gather', [x, konst(b, makeTensor('int64', [idx.length], idx))], { axis }) };
     },
   );
+  check(
+    'CumSum',
+    'CumSum on a random axis, exclusive x reverse',
+    shapeArb(1, 3).chain((s) =>
+      fc.tuple(fc.constant(s), fc.integer({ min: -s.length, max: s.length - 1 }), fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 1 })),
+    ),
+    ([s, axis, exclusive, reverse]) => ({
+      inputs: [{ shape: s }],
+      build: (b, [x]) => b.op('CumSum', [x, konst(b, makeTensor('int64', [], [axis]))], { exclusive, reverse }),
+    }),
+  );
+  // Decomposed onto Gather: the data gradient is Gather's scatter-add (repeated indices add up, in index order).
+  check('GatherElements', 'GatherElements with repeated and negative indices', fc.integer({ min: 0, max: 1 }), (axis) => {
+    const idx = axis === 0 ? [0, -1, 2, 0, 1, -3, 2, 2] : [3, -1, 0, 0, -4, 2, 1, 1];
+    return { inputs: [{ shape: [3, 4] }], build: (b, [x]) => b.op('GatherElements', [x, konst(b, makeTensor('int64', [2, 4], idx))], { axis }) };
+  });
+  check('GatherND', 'GatherND with repeated and negative tuples, batch_dims 0 and 1', fc.integer({ min: 0, max: 1 }), (batch_dims) => {
+    const idx = batch_dims === 0 ? [0, 1, -1, 3, 0, 1, 2, -4] : [1, 3, -2, 1, 0, 0, 1, 1];
+    return {
+      inputs: [{ shape: batch_dims === 0 ? [3, 4, 2] : [2, 3, 4] }],
+      build: (b, [x]) => b.op('GatherND', [x, konst(b, makeTensor('int64', [2, 2, 2], idx))], { batch_dims }),
+    };
+  });
 });
 
 describe('gradcheck: windows', () => {

@@ -41,6 +41,16 @@ export function everyKind(): Graph {
   const rows = b.op('Reshape', [x, b.constant('shape', i64([512, 128]))]);
   b.output(b.op('Softmax', [rows], { axis: -1 }));
   b.output(b.op('ReduceSum', [rows, b.constant('axes', i64([1]))], { keepdims: 0 }));
+  // arg_reduce, topk, cumsum, scatter_rows (ScatterND with repeated rows, add in index order)
+  b.output(b.op('ArgMax', [rows], { axis: 1, keepdims: 0 }));
+  for (const v of b.ops('TopK', [rows, b.constant('k', i64([3]))], { axis: 1 })) b.output(v);
+  b.output(b.op('CumSum', [rows, b.constant('cax', makeTensor('int64', [], [1]))], { reverse: 1 }));
+  const rowIdx = makeTensor(
+    'int64',
+    [64, 1],
+    Array.from({ length: 64 }, (_, i) => (i * 5) % 48),
+  );
+  b.output(b.op('ScatterND', [rows, b.constant('sidx', rowIdx), b.constant('upd', weight([64, 128], 6))], { reduction: 'add' }));
   // concat
   b.output(b.op('Concat', [a, a], { axis: 1 }));
   // window: conv, max and average pools
@@ -63,7 +73,20 @@ describe('thread-count invariance', () => {
       kinds.add(k.plan.kind);
       expect(k.plan.partition.tasks, `${k.plan.name} (${k.plan.kind})`).toBeGreaterThan(1);
     }
-    expect([...kinds].sort()).toEqual(['concat', 'elementwise', 'gather', 'matmul', 'pad', 'reduce', 'softmax', 'window']);
+    expect([...kinds].sort()).toEqual([
+      'arg_reduce',
+      'concat',
+      'cumsum',
+      'elementwise',
+      'gather',
+      'matmul',
+      'pad',
+      'reduce',
+      'scatter_rows',
+      'softmax',
+      'topk',
+      'window',
+    ]);
     const feeds = feedsFor(g, 7);
     const want = referenceFetches(compiled, feeds);
     for (const threads of [1, 2, 4]) {

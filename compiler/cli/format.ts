@@ -65,6 +65,14 @@ export function kernelShape(p: KernelPlan): string {
       return `${p.cell} ${p.reverse.length === 2 ? 'bidirectional' : p.reverse[0] ? 'reverse' : 'forward'} seq ${p.seq} batch ${p.batch} input ${p.inputSize} hidden ${p.hidden}`;
     case 'resize':
       return `${shapeStr(p.inShape)} -> ${shapeStr(p.outShape)} taps [${p.axes.map((a) => a.taps).join(', ')}]`;
+    case 'arg_reduce':
+      return `${p.max ? 'max' : 'min'} outer ${p.outer} axis ${p.axis} inner ${p.inner}`;
+    case 'topk':
+      return `k ${p.k} ${p.largest ? 'largest' : 'smallest'} outer ${p.outer} axis ${p.axis} inner ${p.inner}`;
+    case 'cumsum':
+      return `outer ${p.outer} axis ${p.axis} inner ${p.inner}${p.exclusive ? ' exclusive' : ''}${p.reverse ? ' reverse' : ''}`;
+    case 'scatter_rows':
+      return `${p.reduction} rows ${p.rows} inner ${p.inner} updates ${p.count}`;
     case 'conv_transpose':
       return `out ${shapeStr([p.n, p.m, ...p.outSpatial])} kernel ${shapeStr(p.kernel)} strides ${shapeStr(p.strides)}`;
   }

@@ -8,6 +8,7 @@ import { concatView } from './views/concat.ts';
 import { convTransposeView } from './views/conv_transpose.ts';
 import { elementwiseView } from './views/elementwise.ts';
 import { gatherView } from './views/gather.ts';
+import { argReduceView, cumsumView, scatterRowsView, topkView } from './views/index_ops.ts';
 import { matmulView } from './views/matmul.ts';
 import { padView } from './views/pad.ts';
 import { recurrentView } from './views/recurrent.ts';
@@ -38,6 +39,10 @@ const VIEWS: { readonly [K in KernelPlan['kind']]: ViewFn<K> } = {
   conv_transpose: convTransposeView,
   resize: resizeView,
   recurrent: recurrentView,
+  arg_reduce: argReduceView,
+  topk: topkView,
+  cumsum: cumsumView,
+  scatter_rows: scatterRowsView,
 };
 
 export function kernelView(plan: KernelPlan, name: string, d: Dialect): KernelView {

@@ -6,6 +6,7 @@ import { concatInterp } from './interp/concat.ts';
 import { convTransposeInterp } from './interp/conv_transpose.ts';
 import { elementwiseInterp } from './interp/elementwise.ts';
 import { gatherInterp } from './interp/gather.ts';
+import { argReduceInterp, cumsumInterp, scatterRowsInterp, topkInterp } from './interp/index_ops.ts';
 import { matmulInterp } from './interp/matmul.ts';
 import { padInterp } from './interp/pad.ts';
 import { recurrentInterp } from './interp/recurrent.ts';
@@ -37,6 +38,10 @@ const INTERPRETERS: { readonly [K in KernelPlan['kind']]: InterpFn<K> } = {
   conv_transpose: convTransposeInterp,
   resize: resizeInterp,
   recurrent: recurrentInterp,
+  arg_reduce: argReduceInterp,
+  topk: topkInterp,
+  cumsum: cumsumInterp,
+  scatter_rows: scatterRowsInterp,
 };
 
 export function interpret(plan: KernelPlan, bufs: Buffers): void {

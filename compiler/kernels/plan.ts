@@ -6,10 +6,12 @@
 // output bits is made here once, for both backends.
 
 import type {
+  ArgReduceCompute,
   Compute,
   ConcatCompute,
   ConvTransposeCompute,
   ConvWeightGradCompute,
+  CumSumCompute,
   ElementwiseCompute,
   GatherCompute,
   MatmulCompute,
@@ -18,7 +20,9 @@ import type {
   ReduceCompute,
   ResizeCompute,
   ScatterAddCompute,
+  ScatterRowsCompute,
   SoftmaxCompute,
+  TopKCompute,
   WindowCompute,
   WindowGradCompute,
 } from '../ops/compute.ts';
@@ -137,6 +141,15 @@ export type ScatterAddPlan = ScatterAddCompute & Planned;
 export type ConvTransposePlan = ConvTransposeCompute & Planned;
 export type ResizePlan = ResizeCompute & Planned;
 export type RecurrentPlan = RecurrentCompute & Planned;
+export type ArgReducePlan = ArgReduceCompute & Planned;
+export type TopKPlan = TopKCompute & Planned;
+export type CumSumPlan = CumSumCompute & Planned;
+/**
+ * `serial`: one item copies data and then applies every update in index order (used when
+ * rows x updates is large: the per-row form scans every index for every row). Either form
+ * applies each output's updates in the same order, so the bits are the same.
+ */
+export type ScatterRowsPlan = ScatterRowsCompute & Planned & { readonly serial: boolean };
 
 export type KernelPlan =
   | ElementwisePlan
@@ -152,7 +165,11 @@ export type KernelPlan =
   | ScatterAddPlan
   | ConvTransposePlan
   | ResizePlan
-  | RecurrentPlan;
+  | RecurrentPlan
+  | ArgReducePlan
+  | TopKPlan
+  | CumSumPlan
+  | ScatterRowsPlan;
 
 /** Storages a kernel reads, in parameter order (value ids, before alias resolution): packed copies replace their sources. */
 export function kernelReads(p: KernelPlan): string[] {
@@ -188,6 +205,12 @@ export function computeReads(p: Compute): string[] {
       return [p.input.buf, p.weight.buf, ...(p.bias ? [p.bias.buf] : [])];
     case 'resize':
       return [p.input.buf];
+    case 'arg_reduce':
+    case 'topk':
+    case 'cumsum':
+      return [p.input.buf];
+    case 'scatter_rows':
+      return [p.data.buf, p.indices.buf, p.updates.buf];
     case 'recurrent':
       return [p.x, p.w, p.r, p.b, p.initialH, p.initialC, p.peephole].flatMap((o) => (o ? [o.buf] : []));
   }
@@ -196,6 +219,7 @@ export function computeReads(p: Compute): string[] {
 /** Storages a kernel writes, in parameter order: its output, or each output of a multi-output kind. */
 export function kernelWrites(p: Compute): string[] {
   if (p.kind === 'recurrent') return [p.y, p.yH, p.yC].flatMap((o) => (o ? [o.buf] : []));
+  if (p.kind === 'topk') return [p.values.buf, ...(p.indices ? [p.indices.buf] : [])];
   return [p.out.buf];
 }
 

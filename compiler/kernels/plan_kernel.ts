@@ -14,6 +14,9 @@ export const TASK_WORK = 1 << 15;
 /** At most this many tasks per kernel (enough to balance any realistic thread count). */
 export const MAX_TASKS = 4096;
 
+/** Above this many (row, update) index comparisons a scatter runs as one serial item (same bits). */
+export const SCATTER_SCAN_LIMIT = 1 << 21;
+
 /** Splits `items` (each about `perItem` work) into whole-item tasks of about TASK_WORK. */
 export function partition(items: number, item: Partition['item'], perItem: number): Partition {
   const w = Math.max(1, perItem);
@@ -74,6 +77,15 @@ export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, con
       return { ...c, scratch: 0, partition: serial(numel(c.outShape), 'element') };
     case 'recurrent':
       return { ...c, scratch: 0, partition: serial(c.reverse.length * c.batch, 'row') };
+    // One item per output row (o, i) of the axis, or per scattered row: each scans its axis (or the indices) alone.
+    case 'arg_reduce':
+    case 'cumsum':
+      return { ...c, scratch: 0, partition: partition(c.outer * c.inner, 'row', 2 * c.axis) };
+    case 'topk':
+      return { ...c, scratch: 0, partition: partition(c.outer * c.inner, 'row', 2 * c.axis * c.k) };
+    case 'scatter_rows':
+      if (c.rows * c.count > SCATTER_SCAN_LIMIT) return { ...c, scratch: 0, serial: true, partition: serial(1, 'output') };
+      return { ...c, scratch: 0, serial: false, partition: partition(c.rows, 'row', c.inner + c.count) };
   }
 }
 

@@ -328,6 +328,85 @@ export interface RecurrentCompute extends ComputeBase {
   readonly out: OutRef;
 }
 
+/**
+ * ArgMax / ArgMin over the middle dim of a contiguous [outer, axis, inner] view, one output per
+ * (o, i): best = x[o, 0, i], then for j = 1.. in increasing order best is replaced when
+ * x[j] > best (min: <), or >= (<=) with lastIndex; the int64 output is the index of the last
+ * replacement. A NaN compares false, so a NaN at j = 0 wins and any later NaN is skipped.
+ */
+export interface ArgReduceCompute extends ComputeBase {
+  readonly kind: 'arg_reduce';
+  readonly outer: number;
+  readonly axis: number;
+  readonly inner: number;
+  readonly max: boolean;
+  readonly lastIndex: boolean;
+  readonly input: OutRef;
+  readonly out: OutRef;
+}
+
+/**
+ * TopK over the middle dim of [outer, axis, inner], one item per (o, i). The elements are
+ * ranked by a total order: NaN first (lower index first), then by value (descending for
+ * largest, ascending otherwise), equal values by lower index. Rank r (r = 0..k-1) is the
+ * first element after rank r - 1 in that order, found by one scan in increasing index;
+ * values and int64 indices are written in rank order (sorted=0 gives the same order).
+ */
+export interface TopKCompute extends ComputeBase {
+  readonly kind: 'topk';
+  readonly outer: number;
+  readonly axis: number;
+  readonly inner: number;
+  readonly k: number;
+  readonly largest: boolean;
+  readonly input: OutRef;
+  readonly values: OutRef;
+  /** Absent when the node's Indices output is omitted. */
+  readonly indices?: OutRef;
+  /** = values (every kernel names one output). */
+  readonly out: OutRef;
+}
+
+/**
+ * CumSum over the middle dim of [outer, axis, inner], one item per (o, i), in one fixed
+ * sequential order (increasing j; decreasing with reverse): inclusive out[first] = x[first],
+ * out[j] = out[previous] + x[j]; exclusive out[first] = 0, out[j] = out[previous] + x[previous].
+ * float32 rounds at every step, int32 and int64 wrap.
+ */
+export interface CumSumCompute extends ComputeBase {
+  readonly kind: 'cumsum';
+  readonly outer: number;
+  readonly axis: number;
+  readonly inner: number;
+  readonly exclusive: boolean;
+  readonly reverse: boolean;
+  readonly input: OutRef;
+  readonly out: OutRef;
+}
+
+/**
+ * Scatter of update rows into a copy of data viewed as [rows, inner], one output row per item:
+ * out[r] = data[r], then for j = 0..count-1 in increasing order with indices[j] == r (int64, a
+ * flat row index; anything outside 0..rows-1 is skipped), out[r, i] = combine(out[r, i],
+ * updates[j, i]): none replaces (the last j wins), add, mul, max and min. max/min with
+ * keep 'current': out < u ? u : out (min: u < out ? u : out), so a NaN update is skipped and
+ * NaN data stays; keep 'update': out > u ? out : u (min: out < u ? out : u), so NaN data is
+ * replaced and a NaN update is taken. No atomics: the order is the index order.
+ */
+export interface ScatterRowsCompute extends ComputeBase {
+  readonly kind: 'scatter_rows';
+  readonly rows: number;
+  readonly inner: number;
+  readonly count: number;
+  readonly reduction: 'none' | 'add' | 'mul' | 'max' | 'min';
+  /** Which value max/min keep when the comparison is false (equal values, NaN). */
+  readonly keep: 'current' | 'update';
+  readonly data: OutRef;
+  readonly indices: OutRef;
+  readonly updates: OutRef;
+  readonly out: OutRef;
+}
+
 export type Compute =
   | ElementwiseCompute
   | MatmulCompute
@@ -342,4 +421,8 @@ export type Compute =
   | ScatterAddCompute
   | ConvTransposeCompute
   | ResizeCompute
-  | RecurrentCompute;
+  | RecurrentCompute
+  | ArgReduceCompute
+  | TopKCompute
+  | CumSumCompute
+  | ScatterRowsCompute;

@@ -1,11 +1,14 @@
 // The op registry: a typed, sorted table built from the op modules. Nothing
 // outside it dispatches on op-name strings.
 import { Ceil, Elu, Erf, Floor, Gelu, HardSigmoid, HardSwish, Reciprocal, Selu, Sign, Softplus } from './activations.ts';
+import { ArgMax, ArgMin, Hardmax, TopK } from './arg_topk.ts';
 import { Add, Div, Mul, Pow, Sub } from './binary.ts';
 import { Constant } from './constant.ts';
 import { ConvTranspose } from './conv_transpose.ts';
 import { Cast, CastLike, Clip, Dropout, Expand, Shape } from './convert_ops.ts';
+import { CumSum, OneHot } from './cumsum_onehot.ts';
 import type { OpDef } from './define.ts';
+import { GatherElements, GatherND } from './gather_index.ts';
 import { Gather, Pad } from './gather_pad.ts';
 import { Gemm } from './gemm.ts';
 import { GRAD_KERNEL_OPS } from './grad_kernels.ts';
@@ -15,6 +18,7 @@ import { BatchNormalization, InstanceNormalization, LayerNormalization, LRN } fr
 import { GRU, LSTM, RNN } from './recurrent.ts';
 import { ReduceL2, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum } from './reduce.ts';
 import { Resize, Upsample } from './resize.ts';
+import { ScatterElements, ScatterND, ScatterRows } from './scatter.ts';
 import { Equal, Greater, GreaterOrEqual, Less, LessOrEqual, PRelu, Where } from './select_ops.ts';
 import { Flatten, Identity, Reshape } from './shape_ops.ts';
 import { Concat, ConstantOfShape, Size, Slice } from './slice_ops.ts';
@@ -28,6 +32,8 @@ import { AveragePool, Conv, GlobalAveragePool, GlobalMaxPool, MaxPool } from './
 const ALL_OPS: readonly OpDef[] = [
   Abs,
   Add,
+  ArgMax,
+  ArgMin,
   AveragePool,
   BatchNormalization,
   Cast,
@@ -39,6 +45,7 @@ const ALL_OPS: readonly OpDef[] = [
   ConvTranspose,
   Constant,
   ConstantOfShape,
+  CumSum,
   Div,
   Dropout,
   Elu,
@@ -49,6 +56,8 @@ const ALL_OPS: readonly OpDef[] = [
   Flatten,
   Floor,
   Gather,
+  GatherElements,
+  GatherND,
   Gelu,
   Gemm,
   GRU,
@@ -56,6 +65,7 @@ const ALL_OPS: readonly OpDef[] = [
   GlobalMaxPool,
   Greater,
   GreaterOrEqual,
+  Hardmax,
   HardSigmoid,
   HardSwish,
   Identity,
@@ -75,6 +85,7 @@ const ALL_OPS: readonly OpDef[] = [
   Min,
   Mul,
   Neg,
+  OneHot,
   Pad,
   PRelu,
   Pow,
@@ -90,6 +101,9 @@ const ALL_OPS: readonly OpDef[] = [
   Reshape,
   Resize,
   RNN,
+  ScatterElements,
+  ScatterND,
+  ScatterRows,
   Selu,
   Shape,
   Sigmoid,
@@ -104,6 +118,7 @@ const ALL_OPS: readonly OpDef[] = [
   Sub,
   Sum,
   Tanh,
+  TopK,
   Transpose,
   Unsqueeze,
   Upsample,

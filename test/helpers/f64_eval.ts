@@ -250,6 +250,21 @@ function runCompute(c: Compute, bufs: Map<string, Buf>, outLen: number): Buf {
       }
       return out;
     }
+    case 'cumsum': {
+      const x = get(c.input.buf);
+      for (let o = 0; o < c.outer; o++) {
+        for (let q = 0; q < c.inner; q++) {
+          let acc = 0;
+          for (let s = 0; s < c.axis; s++) {
+            const at = (o * c.axis + (c.reverse ? c.axis - 1 - s : s)) * c.inner + q;
+            if (!c.exclusive) acc += x[at];
+            out[at] = acc;
+            if (c.exclusive) acc += x[at];
+          }
+        }
+      }
+      return out;
+    }
     default:
       throw new Error(`f64_eval: no float64 evaluation of ${c.kind} (a forward graph has none)`);
   }

@@ -205,6 +205,34 @@ export function kernelGraphs(): NamedGraph[] {
     b.output(rnn[1]);
     out.push({ name: 'recurrent', graph: b.build() });
   }
+  {
+    // Index kinds: ArgMin (last index) and TopK (smallest, int32) over a middle axis, CumSum exclusive
+    // reverse, ScatterElements max (run-time indices, some out of range) and ScatterND add with repeated
+    // rows, GatherElements / GatherND (flat-index elementwise kernels into Gather).
+    const b = new GraphBuilder('index_ops');
+    const x = b.input('x', 'float32', [3, 5, 4]);
+    const xi = b.input('xi', 'int32', [2, 6]);
+    const i = b.input('i', 'int64', [2, 5, 4]);
+    const u = b.input('u', 'float32', [2, 5, 4]);
+    b.output(b.op('ArgMin', [x], { axis: 1, select_last_index: 1 }));
+    for (const v of b.ops('TopK', [x, b.constant('k', makeTensor('int64', [1], [2]))], { axis: -2 })) b.output(v);
+    for (const v of b.ops('TopK', [xi, b.constant('k3', makeTensor('int64', [1], [3]))], { largest: 0 })) b.output(v);
+    b.output(b.op('CumSum', [x, b.constant('ax', makeTensor('int64', [], [1]))], { exclusive: 1, reverse: 1 }));
+    b.output(b.op('CumSum', [xi, b.constant('ax1', makeTensor('int32', [], [-1]))]));
+    b.output(b.op('ScatterElements', [x, i, u], { axis: 0, reduction: 'max' }));
+    const rows = makeTensor('int64', [4, 1], [2, -1, 0, 2]);
+    b.output(b.op('ScatterND', [x, b.constant('rows', rows), b.constant('upd', weight([4, 5, 4], 32, 1))], { reduction: 'add' }));
+    b.output(b.op('GatherElements', [x, i], { axis: 0 }));
+    // Above SCATTER_SCAN_LIMIT (row, update) pairs: the serial form.
+    const big = b.input('big', 'float32', [64, 64]);
+    const bigIdx = makeTensor(
+      'int64',
+      [40, 64],
+      Array.from({ length: 40 * 64 }, (_, j) => ((j * 7) % 70) - 35),
+    );
+    b.output(b.op('ScatterElements', [big, b.constant('bigIdx', bigIdx), b.constant('bigUpd', weight([40, 64], 33, 1))], { axis: 1, reduction: 'mul' }));
+    out.push({ name: 'index_ops', graph: b.build() });
+  }
   return out;
 }
 
