@@ -52,6 +52,14 @@ describe('gradcheck: elementwise', () => {
   unary('LeakyRelu', { alpha: 0.15 });
   unary('Elu', { alpha: 0.7 });
   unary('Selu');
+  unary('Celu', { alpha: 0.6 });
+  unary('Mish');
+  unary('Shrink', { lambd: 0.3, bias: 0.1 });
+  unary('ThresholdedRelu', { alpha: 0.2 });
+  check('Mod', 'Mod fmod=1 (A; B constant)', shapeArb(0, 3), (s) => ({
+    inputs: [{ shape: s }],
+    build: (b, [x]) => b.op('Mod', [x, konst(b, makeTensor('float32', [], [10]))], { fmod: 1 }),
+  }));
   unary('HardSigmoid', { alpha: 0.3, beta: 0.4 });
   unary('Gelu');
   unary('Gelu', { approximate: 'tanh' });

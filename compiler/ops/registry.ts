@@ -1,6 +1,6 @@
 // The op registry: a typed, sorted table built from the op modules. Nothing
 // outside it dispatches on op-name strings.
-import { Ceil, Elu, Erf, Floor, Gelu, HardSigmoid, HardSwish, Reciprocal, Selu, Sign, Softplus } from './activations.ts';
+import { Ceil, Celu, Elu, Erf, Floor, Gelu, HardSigmoid, HardSwish, Mish, Reciprocal, Selu, Shrink, Sign, Softplus, ThresholdedRelu } from './activations.ts';
 import { Add, Div, Mul, Pow, Sub } from './binary.ts';
 import { Constant } from './constant.ts';
 import { ConvTranspose } from './conv_transpose.ts';
@@ -9,8 +9,10 @@ import type { OpDef } from './define.ts';
 import { Gather, Pad } from './gather_pad.ts';
 import { Gemm } from './gemm.ts';
 import { GRAD_KERNEL_OPS } from './grad_kernels.ts';
+import { And, IsInf, IsNaN, Not, Or, Xor } from './logic.ts';
 import { SoftmaxCrossEntropyLoss } from './loss.ts';
 import { MatMul } from './matmul.ts';
+import { Mod } from './mod.ts';
 import { BatchNormalization, InstanceNormalization, LayerNormalization, LRN } from './norm.ts';
 import { GRU, LSTM, RNN } from './recurrent.ts';
 import { ReduceL2, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum } from './reduce.ts';
@@ -26,6 +28,17 @@ import { Max, Mean, Min, Sum } from './variadic.ts';
 import { AveragePool, Conv, GlobalAveragePool, GlobalMaxPool, MaxPool } from './window.ts';
 
 const ALL_OPS: readonly OpDef[] = [
+  And,
+  Celu,
+  IsInf,
+  IsNaN,
+  Mish,
+  Mod,
+  Not,
+  Or,
+  Shrink,
+  ThresholdedRelu,
+  Xor,
   Abs,
   Add,
   AveragePool,
