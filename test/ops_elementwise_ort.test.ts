@@ -127,4 +127,38 @@ describe('elementwise ops vs onnxruntime', () => {
     console.log(`[activations] max relative error vs onnxruntime ${JSON.stringify(worst(errs))}`);
     for (const [k, e] of Object.entries(errs)) expect(e, k).toBeLessThanOrEqual(1e-5);
   });
+
+  for (const opset of [12, 13]) {
+    it(`Dropout in inference with its mask output (opset ${opset}): exact`, async () => {
+      const feeds: Record<string, Feed> = { x: f32Feed([2, 3, 4], 5) };
+      const w = new OnnxWriter('dropout', opset);
+      w.input('x', 'float32', [2, 3, 4]);
+      const ratio = opset >= 12 ? [w.initializer('ratio', { dtype: 'float32', shape: [], data: Float32Array.of(0.3) })] : [];
+      const [y, mask] = w.node('Dropout', ['x', ...ratio], opset < 12 ? { ratio: 0.3 } : {}, { outputs: ['y', 'mask'] });
+      w.output(w.op('Relu', [y]), 'float32');
+      w.output(mask, 'bool');
+      const r = await compareWithOrt(w.bytes(), feeds, { cacheDir });
+      expectExact(r.ours, r.theirs, r.session.outputNames);
+      expect(Array.from(r.ours.mask as ArrayLike<number>).every((v) => v === 1)).toBe(true);
+    });
+  }
+
+  it('Dropout refuses the mask output before opset 12 (onnxruntime and the ONNX reference disagree there) and training mode', () => {
+    for (const [opset, t] of [
+      [9, 'float32'],
+      [11, 'bool'],
+    ] as const) {
+      const w = new OnnxWriter('dropout_old', opset);
+      w.input('x', 'float32', [3]);
+      const [y, mask] = w.node('Dropout', ['x'], {}, { outputs: ['y', 'mask'], name: 'drop_old' });
+      w.output(y, 'float32');
+      w.output(mask, t);
+      expect(() => Volta.compileOnly(w.bytes())).toThrow(/Dropout "drop_old".*2 outputs/s);
+    }
+    const t = new OnnxWriter('dropout_train', 13);
+    t.input('x', 'float32', [3]);
+    const on = t.initializer('on', { dtype: 'bool', shape: [], data: Uint8Array.of(1) });
+    t.output(t.op('Dropout', ['x', '', on], {}, 'drop_t'), 'float32');
+    expect(() => Volta.compileOnly(t.bytes())).toThrow(/training_mode is true/);
+  });
 });
