@@ -6,6 +6,7 @@ import { Constant } from './constant.ts';
 import { ConvTranspose } from './conv_transpose.ts';
 import { Cast, CastLike, Clip, Dropout, Expand, Shape } from './convert_ops.ts';
 import type { OpDef } from './define.ts';
+import { Einsum } from './einsum.ts';
 import { Gather, Pad } from './gather_pad.ts';
 import { Gemm } from './gemm.ts';
 import { GRAD_KERNEL_OPS } from './grad_kernels.ts';
@@ -14,6 +15,7 @@ import { SoftmaxCrossEntropyLoss } from './loss.ts';
 import { MatMul } from './matmul.ts';
 import { Mod } from './mod.ts';
 import { BatchNormalization, InstanceNormalization, LayerNormalization, LRN } from './norm.ts';
+import { Range } from './range.ts';
 import { GRU, LSTM, RNN } from './recurrent.ts';
 import { ReduceL2, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum } from './reduce.ts';
 import { Resize, Upsample } from './resize.ts';
@@ -21,6 +23,8 @@ import { Equal, Greater, GreaterOrEqual, Less, LessOrEqual, PRelu, Where } from 
 import { Flatten, Identity, Reshape } from './shape_ops.ts';
 import { Concat, ConstantOfShape, Size, Slice } from './slice_ops.ts';
 import { LogSoftmax, Softmax } from './softmax.ts';
+import { DepthToSpace, SpaceToDepth, Trilu } from './space_depth.ts';
+import { Split, Tile } from './split_tile.ts';
 import { Squeeze, Unsqueeze } from './squeeze.ts';
 import { Transpose } from './transpose.ts';
 import { Abs, Exp, LeakyRelu, Log, Neg, Relu, Sigmoid, Sqrt, Tanh } from './unary.ts';
@@ -28,6 +32,13 @@ import { Max, Mean, Min, Sum } from './variadic.ts';
 import { AveragePool, Conv, GlobalAveragePool, GlobalMaxPool, MaxPool } from './window.ts';
 
 const ALL_OPS: readonly OpDef[] = [
+  DepthToSpace,
+  Einsum,
+  Range,
+  SpaceToDepth,
+  Split,
+  Tile,
+  Trilu,
   And,
   Celu,
   IsInf,
