@@ -15,6 +15,7 @@ import { SoftmaxCrossEntropyLoss } from './loss.ts';
 import { MatMul } from './matmul.ts';
 import { Mod } from './mod.ts';
 import { BatchNormalization, InstanceNormalization, LayerNormalization, LRN } from './norm.ts';
+import { GlobalLpPool, GroupNormalization, LpNormalization, MeanVarianceNormalization } from './norm_more.ts';
 import { Range } from './range.ts';
 import { GRU, LSTM, RNN } from './recurrent.ts';
 import { ReduceL2, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum } from './reduce.ts';
@@ -32,6 +33,10 @@ import { Max, Mean, Min, Sum } from './variadic.ts';
 import { AveragePool, Conv, GlobalAveragePool, GlobalMaxPool, MaxPool } from './window.ts';
 
 const ALL_OPS: readonly OpDef[] = [
+  GlobalLpPool,
+  GroupNormalization,
+  LpNormalization,
+  MeanVarianceNormalization,
   DepthToSpace,
   Einsum,
   Range,
