@@ -332,6 +332,39 @@ describe('gradcheck: windows', () => {
   }));
 });
 
+describe('gradcheck: ops for exported models, through their decompositions', () => {
+  const fixed = (name: string, shapes: number[][], build: GradCase['build'], gen?: GradInput['gen']) =>
+    check([], name, fc.constant(0), () => ({ inputs: shapes.map((shape) => ({ shape, gen })), build }));
+  fixed('Split by a split input', [[2, 3]], (b, [x]) => {
+    const [p0, p1] = b.ops('Split', [x, konst(b, i64([1, 2]))], { axis: 1 });
+    return b.op('Add', [b.op('Mul', [p1, p1]), p0]);
+  });
+  fixed('Tile', [[2, 3]], (b, [x]) => {
+    const t = b.op('Tile', [x, konst(b, i64([2, 1]))]);
+    return b.op('Mul', [t, t]);
+  });
+  fixed('DepthToSpace CRD, SpaceToDepth', [[1, 4, 2, 4]], (b, [x]) => {
+    const d = b.op('DepthToSpace', [x], { blocksize: 2, mode: 'CRD' });
+    return b.op('Mul', [b.op('SpaceToDepth', [b.op('Mul', [d, d])], { blocksize: 2 }), x]);
+  });
+  fixed('Trilu', [[3, 4]], (b, [x]) => b.op('Mul', [b.op('Trilu', [x, konst(b, makeTensor('int64', [], [1]))], { upper: 0 }), x]));
+  fixed(
+    'Einsum batched matmul and a sum',
+    [
+      [2, 3, 4],
+      [2, 4, 2],
+    ],
+    (b, [x, y]) => b.op('Einsum', [b.op('Einsum', [x, y], { equation: 'bij,bjk->bik' })], { equation: 'bik->ki' }),
+  );
+  fixed('GroupNormalization (opset 21 scale)', [[2, 4, 3], [4], [4]], (b, xs) => b.op('GroupNormalization', xs, { num_groups: 2, epsilon: 1e-2 }));
+  fixed(
+    'LpNormalization p=2, GlobalLpPool p=2',
+    [[2, 3, 4]],
+    (b, [x]) => b.op('Mul', [b.op('LpNormalization', [x], { axis: 1 }), b.op('GlobalLpPool', [x])]),
+    'positive',
+  );
+});
+
 describe('gradcheck: normalisations (decomposed)', () => {
   check(
     'LayerNormalization',
