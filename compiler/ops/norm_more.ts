@@ -49,7 +49,7 @@ export const GroupNormalization = defineOp({
     build: (ctx, e) => {
       const x = input(ctx, 0);
       const g = groups(ctx);
-      const [n, c] = x.shape;
+      const n = x.shape[0];
       const per = x.shape.slice(1).reduce((a, b) => a * b, 1) / g;
       const { d, variance } = moments(ctx, e, view(e, x, [n, g, per]), [2]);
       const normed = e.op('Div', [d, stdDev(ctx, e, variance)]);
