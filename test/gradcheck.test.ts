@@ -52,6 +52,14 @@ describe('gradcheck: elementwise', () => {
   unary('LeakyRelu', { alpha: 0.15 });
   unary('Elu', { alpha: 0.7 });
   unary('Selu');
+  unary('Celu', { alpha: 0.6 });
+  unary('Mish');
+  unary('Shrink', { lambd: 0.3, bias: 0.1 });
+  unary('ThresholdedRelu', { alpha: 0.2 });
+  check('Mod', 'Mod fmod=1 (A; B constant)', shapeArb(0, 3), (s) => ({
+    inputs: [{ shape: s }],
+    build: (b, [x]) => b.op('Mod', [x, konst(b, makeTensor('float32', [], [10]))], { fmod: 1 }),
+  }));
   unary('HardSigmoid', { alpha: 0.3, beta: 0.4 });
   unary('Gelu');
   unary('Gelu', { approximate: 'tanh' });
@@ -345,6 +353,39 @@ describe('gradcheck: windows', () => {
     inputs: [{ shape: s, gen: 'distinct' }],
     build: (b, [x]) => b.op('Add', [b.op('GlobalAveragePool', [x]), b.op('GlobalMaxPool', [x])]),
   }));
+});
+
+describe('gradcheck: ops for exported models, through their decompositions', () => {
+  const fixed = (name: string, shapes: number[][], build: GradCase['build'], gen?: GradInput['gen']) =>
+    check([], name, fc.constant(0), () => ({ inputs: shapes.map((shape) => ({ shape, gen })), build }));
+  fixed('Split by a split input', [[2, 3]], (b, [x]) => {
+    const [p0, p1] = b.ops('Split', [x, konst(b, i64([1, 2]))], { axis: 1 });
+    return b.op('Add', [b.op('Mul', [p1, p1]), p0]);
+  });
+  fixed('Tile', [[2, 3]], (b, [x]) => {
+    const t = b.op('Tile', [x, konst(b, i64([2, 1]))]);
+    return b.op('Mul', [t, t]);
+  });
+  fixed('DepthToSpace CRD, SpaceToDepth', [[1, 4, 2, 4]], (b, [x]) => {
+    const d = b.op('DepthToSpace', [x], { blocksize: 2, mode: 'CRD' });
+    return b.op('Mul', [b.op('SpaceToDepth', [b.op('Mul', [d, d])], { blocksize: 2 }), x]);
+  });
+  fixed('Trilu', [[3, 4]], (b, [x]) => b.op('Mul', [b.op('Trilu', [x, konst(b, makeTensor('int64', [], [1]))], { upper: 0 }), x]));
+  fixed(
+    'Einsum batched matmul and a sum',
+    [
+      [2, 3, 4],
+      [2, 4, 2],
+    ],
+    (b, [x, y]) => b.op('Einsum', [b.op('Einsum', [x, y], { equation: 'bij,bjk->bik' })], { equation: 'bik->ki' }),
+  );
+  fixed('GroupNormalization (opset 21 scale)', [[2, 4, 3], [4], [4]], (b, xs) => b.op('GroupNormalization', xs, { num_groups: 2, epsilon: 1e-2 }));
+  fixed(
+    'LpNormalization p=2, GlobalLpPool p=2',
+    [[2, 3, 4]],
+    (b, [x]) => b.op('Mul', [b.op('LpNormalization', [x], { axis: 1 }), b.op('GlobalLpPool', [x])]),
+    'positive',
+  );
 });
 
 describe('gradcheck: normalisations (decomposed)', () => {

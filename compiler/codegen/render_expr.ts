@@ -15,7 +15,7 @@ const FLOAT_UNARY: Record<string, string> = {
   floor: 'volta_floorf',
   ceil: 'volta_ceilf',
 };
-const FLOAT_BINARY: Record<string, string> = { max: 'volta_fmaxf', min: 'volta_fminf', pow: 'volta_powf' };
+const FLOAT_BINARY: Record<string, string> = { max: 'volta_fmaxf', min: 'volta_fminf', pow: 'volta_powf', fmod: 'volta_fmodf' };
 const OPS: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '/', lt: '<', le: '<=', gt: '>', ge: '>=', eq: '==' };
 
 export function renderExpr(e: Expr, args: readonly string[]): string {

@@ -102,6 +102,9 @@ export function binary(op: BinaryOp, dtype: DType, a: Scalar, b: Scalar): Scalar
       return vm.fminf(x, y);
     case 'pow':
       return powf(x, y);
+    case 'fmod':
+      // The remainder of two float32 values is a float32 (exact), as JS computes it in double.
+      return x % y;
   }
 }
 

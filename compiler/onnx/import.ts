@@ -264,7 +264,7 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
     const r = resolveAttrs(def, node, given, opset);
     problems.push(...r.problems);
     if (r.problems.length > 0) ok = false;
-    if (n.output.length > def.outputs.length) {
+    if (n.output.length > def.outputs.length && !def.variadicOutput) {
       report(
         new VoltaError('VOLTA_E_UNSUPPORTED_OP', {
           ...nodeRef(node),
@@ -280,7 +280,7 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
     problems.push(...checkInputs(def, node, inputs));
     if (!ok || problems.some((p) => p.details.node === node.name)) return fail();
     try {
-      const ctx = { node, inputs, attrs: r.attrs, opset };
+      const ctx = { node, inputs, attrs: r.attrs, opset, outputCount: n.output.length };
       if (def.lowering.kind === 'constant') {
         const data = def.lowering.value(ctx);
         if (data.dtype === 'float32') noteNaN(n.output[0], data.data as Float32Array, opts);

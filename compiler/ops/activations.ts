@@ -139,3 +139,67 @@ export const Gelu = unaryOp(
     return mul(mul(f(0.5), x), add(f(1), inner));
   },
 );
+
+export const Shrink = unaryOp(
+  {
+    name: 'Shrink',
+    since: 9,
+    types: FLOAT,
+    attrs: { bias: attr.float({ default: 0 }), lambd: attr.float({ default: 0.5 }) },
+    coverage: 'x + bias if x < -lambd, x - bias if x > lambd, else 0 (NaN gives 0: both comparisons are false)',
+    grad: unaryGrad((b, x, _y, dy, ctx) => {
+      const l = floatAttr(ctx, 'lambd');
+      return b.where(b.less(x, b.f32(-l)), dy, b.where(b.greater(x, b.f32(l)), dy, b.f32(0)));
+    }),
+  },
+  (x, ctx) => {
+    const l = f(floatAttr(ctx, 'lambd'));
+    const bias = f(floatAttr(ctx, 'bias'));
+    return select(lt(x, neg(l)), add(x, bias), select(gt(x, l), sub(x, bias), f(0)));
+  },
+);
+
+export const Celu = unaryOp(
+  {
+    name: 'Celu',
+    since: 12,
+    types: FLOAT,
+    attrs: { alpha: attr.float({ default: 1 }) },
+    coverage: 'max(0, x) + min(0, alpha * (exp(x / alpha) - 1)), as the ONNX function body',
+    grad: unaryGrad((b, x, _y, dy, ctx) => {
+      const a = floatAttr(ctx, 'alpha');
+      return b.where(b.greater(x, b.f32(0)), dy, b.mul(dy, b.exp(b.div(x, b.f32(a)))));
+    }),
+  },
+  (x, ctx) => add(max(f(0), x), min(f(0), mul(alphaOf(ctx), sub(exp(div(x, alphaOf(ctx))), f(1))))),
+);
+
+/** log(1 + exp(x)) without overflow: max(x, 0) + log(1 + exp(-|x|)) (as Softplus). */
+const softplus = (x: Expr) => add(max(x, f(0)), log(add(f(1), exp(select(lt(x, f(0)), x, neg(x))))));
+
+export const Mish = unaryOp(
+  {
+    name: 'Mish',
+    since: 18,
+    types: FLOAT,
+    coverage: 'x * tanh(softplus(x)), softplus evaluated as in Softplus',
+    // d/dx = t + x * (1 - t^2) * sigmoid(x), t = tanh(softplus(x)).
+    grad: unaryGrad((b, x, _y, dy) => {
+      const t = b.op('Tanh', [b.op('Softplus', [x])]);
+      return b.mul(dy, b.add(t, b.mul(b.mul(x, b.sub(b.f32(1), b.mul(t, t))), b.op('Sigmoid', [x]))));
+    }),
+  },
+  (x) => mul(x, tanh(softplus(x))),
+);
+
+export const ThresholdedRelu = unaryOp(
+  {
+    name: 'ThresholdedRelu',
+    since: 10,
+    types: FLOAT,
+    attrs: { alpha: attr.float({ default: 1 }) },
+    coverage: 'x if x > alpha else 0',
+    grad: unaryGrad((b, x, _y, dy, ctx) => b.where(b.greater(x, b.f32(floatAttr(ctx, 'alpha'))), dy, b.f32(0))),
+  },
+  (x, ctx) => select(gt(x, alphaOf(ctx)), x, f(0)),
+);

@@ -7,7 +7,7 @@ import { attr } from './attr.ts';
 import { constInput, defineOp, fail, input, intAttr, type NodeCtx, shapeError } from './define.ts';
 import { ANY_DTYPE, MAX_KNOWN_OPSET, NUMERIC } from './elementwise.ts';
 import { cast, type Expr, lit, max, min } from './expr.ts';
-import { broadcastGrad, GradBuilder, reshapeGrad } from './grad.ts';
+import { broadcastGrad, GradBuilder } from './grad.ts';
 
 const CAST_NOTE =
   'float to integer truncates, NaN becomes 0 and out-of-range values saturate (ONNX leaves them undefined); to bool is x != 0; int64 to float32 rounds once, to nearest';
@@ -149,7 +149,7 @@ export const Dropout = defineOp({
     { name: 'ratio', type: 'R', optional: true, constant: true },
     { name: 'training_mode', type: 'B', optional: true, constant: true },
   ],
-  outputs: ['output'],
+  outputs: ['output', 'mask'],
   types: { T: ['float32'], R: ['float32'], B: ['bool'] },
   attrs: { seed: attr.int({ optional: true, doc: 'unused in inference' }), ratio: attr.float({ optional: true, doc: 'opsets 7-11; unused in inference' }) },
   infer: (ctx) => {
@@ -157,9 +157,23 @@ export const Dropout = defineOp({
     if (t !== undefined && (t.data === undefined || toNumbers(t.data)[0] !== 0)) {
       fail(ctx, 'VOLTA_E_UNSUPPORTED_ATTR', 'training_mode is true (or not a constant)', 'inference mode only', 'export the model in eval mode');
     }
-    return [{ dtype: input(ctx, 0).dtype, shape: input(ctx, 0).shape }];
+    const x = input(ctx, 0);
+    // Before opset 12 the inference mask is ambiguous (onnxruntime fills it with false, the ONNX
+    // reference with true; opsets 7-9 type it like the data): not offered.
+    const out = { dtype: x.dtype, shape: x.shape };
+    return ctx.opset >= 12 ? [out, { dtype: 'bool' as DType, shape: x.shape }] : [out];
   },
-  lowering: { kind: 'alias' },
-  grad: reshapeGrad,
-  coverage: 'inference mode only (output = input); the optional mask output is not supported',
+  // Inference: output = data (Identity, a view), mask = all true (a scalar broadcast; dead code when unused).
+  lowering: {
+    kind: 'decompose',
+    build: (ctx, e) => {
+      const x = input(ctx, 0);
+      if (ctx.opset < 12) return [e.op('Identity', [x])];
+      const one = e.constant(makeTensor('bool', [], [1]));
+      const mask = x.shape.length === 0 ? e.op('Identity', [one]) : e.op('Expand', [one, e.constant(makeTensor('int64', [x.shape.length], [...x.shape]))]);
+      return [e.op('Identity', [x]), mask];
+    },
+  },
+  coverage:
+    'inference mode only: output = data; the optional mask output (opset 12+) is all true; before opset 12 it is refused (onnxruntime gives false there, the ONNX reference true); training_mode true is refused (VOLTA_E_UNSUPPORTED_ATTR)',
 });

@@ -33,6 +33,8 @@ export interface NodeCtx {
   readonly inputs: readonly (Value | undefined)[];
   readonly attrs: Attrs;
   readonly opset: number;
+  /** How many outputs the node names (ONNX import); undefined where unknown (GraphBuilder). */
+  readonly outputCount?: number;
 }
 
 export interface OutType {
@@ -88,6 +90,8 @@ export interface OpDef {
   readonly onnx: { readonly opType: string; readonly domain: '' | 'volta'; readonly opsets: readonly [number, number] };
   readonly inputs: readonly InputSpec[];
   readonly outputs: readonly string[];
+  /** The last output may repeat (Split): infer says how many there are. */
+  readonly variadicOutput?: boolean;
   /** Allowed dtypes per type constraint. */
   readonly types: Readonly<Record<string, readonly DType[]>>;
   /** Output types: the dtype of an output is either a constraint name or a fixed dtype. */

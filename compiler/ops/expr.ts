@@ -4,7 +4,8 @@
 import type { DType } from '../ir/dtype.ts';
 
 export type UnaryOp = 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'sigmoid' | 'erf' | 'floor' | 'ceil';
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow';
+/** fmod: float32 only, the exact IEEE remainder truncated toward zero (C fmodf). */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow' | 'fmod';
 export type CompareOp = 'lt' | 'le' | 'gt' | 'ge' | 'eq';
 
 export type Expr =
@@ -49,6 +50,7 @@ export const div = bin('div');
 export const max = bin('max');
 export const min = bin('min');
 export const pow = bin('pow');
+export const fmod = bin('fmod');
 export const lt = cmp('lt');
 export const le = cmp('le');
 export const gt = cmp('gt');

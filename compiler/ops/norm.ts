@@ -10,22 +10,22 @@ import { MAX_KNOWN_OPSET } from './elementwise.ts';
 const i64 = (xs: number[]) => makeTensor('int64', [xs.length], xs);
 
 /** ReduceMean with keepdims over `axes`, as an attribute or input depending on the graph's opset. */
-function reduceMean(ctx: NodeCtx, e: Emitter, x: Value, axes: number[]): Value {
+export function reduceMean(ctx: NodeCtx, e: Emitter, x: Value, axes: number[]): Value {
   return ctx.opset >= 18 ? e.op('ReduceMean', [x, e.constant(i64(axes))], { keepdims: 1 }) : e.op('ReduceMean', [x], { axes, keepdims: 1 });
 }
 
 /** A per-channel [C] parameter reshaped to [C, 1, ..., 1] so it broadcasts over [N, C, ...]. */
-function perChannel(e: Emitter, p: Value, rank: number): Value {
+export function perChannel(e: Emitter, p: Value, rank: number): Value {
   return e.op('Reshape', [p, e.constant(i64([p.shape[0], ...Array(rank - 2).fill(1)]))]);
 }
 
 /** sqrt(variance + epsilon), epsilon from the node's attribute. */
-function stdDev(ctx: NodeCtx, e: Emitter, variance: Value): Value {
+export function stdDev(ctx: NodeCtx, e: Emitter, variance: Value): Value {
   return e.op('Sqrt', [e.op('Add', [variance, e.constant(makeTensor('float32', [], [floatAttr(ctx, 'epsilon')]))])]);
 }
 
 /** Mean and centred input over `axes` (kept as size-1 dims), and the variance of the input. */
-function moments(ctx: NodeCtx, e: Emitter, x: Value, axes: number[]): { mean: Value; d: Value; variance: Value } {
+export function moments(ctx: NodeCtx, e: Emitter, x: Value, axes: number[]): { mean: Value; d: Value; variance: Value } {
   const mean = reduceMean(ctx, e, x, axes);
   const d = e.op('Sub', [x, mean]);
   return { mean, d, variance: reduceMean(ctx, e, e.op('Mul', [d, d]), axes) };

@@ -1,6 +1,6 @@
 // The op registry: a typed, sorted table built from the op modules. Nothing
 // outside it dispatches on op-name strings.
-import { Ceil, Elu, Erf, Floor, Gelu, HardSigmoid, HardSwish, Reciprocal, Selu, Sign, Softplus } from './activations.ts';
+import { Ceil, Celu, Elu, Erf, Floor, Gelu, HardSigmoid, HardSwish, Mish, Reciprocal, Selu, Shrink, Sign, Softplus, ThresholdedRelu } from './activations.ts';
 import { ArgMax, ArgMin, Hardmax, TopK } from './arg_topk.ts';
 import { Add, Div, Mul, Pow, Sub } from './binary.ts';
 import { Constant } from './constant.ts';
@@ -8,13 +8,18 @@ import { ConvTranspose } from './conv_transpose.ts';
 import { Cast, CastLike, Clip, Dropout, Expand, Shape } from './convert_ops.ts';
 import { CumSum, OneHot } from './cumsum_onehot.ts';
 import type { OpDef } from './define.ts';
+import { Einsum } from './einsum.ts';
 import { GatherElements, GatherND } from './gather_index.ts';
 import { Gather, Pad } from './gather_pad.ts';
 import { Gemm } from './gemm.ts';
 import { GRAD_KERNEL_OPS } from './grad_kernels.ts';
+import { And, IsInf, IsNaN, Not, Or, Xor } from './logic.ts';
 import { SoftmaxCrossEntropyLoss } from './loss.ts';
 import { MatMul } from './matmul.ts';
+import { Mod } from './mod.ts';
 import { BatchNormalization, InstanceNormalization, LayerNormalization, LRN } from './norm.ts';
+import { GlobalLpPool, GroupNormalization, LpNormalization, MeanVarianceNormalization } from './norm_more.ts';
+import { Range } from './range.ts';
 import { GRU, LSTM, RNN } from './recurrent.ts';
 import { ReduceL2, ReduceLogSumExp, ReduceMax, ReduceMean, ReduceMin, ReduceProd, ReduceSum } from './reduce.ts';
 import { Resize, Upsample } from './resize.ts';
@@ -23,6 +28,8 @@ import { Equal, Greater, GreaterOrEqual, Less, LessOrEqual, PRelu, Where } from 
 import { Flatten, Identity, Reshape } from './shape_ops.ts';
 import { Concat, ConstantOfShape, Size, Slice } from './slice_ops.ts';
 import { LogSoftmax, Softmax } from './softmax.ts';
+import { DepthToSpace, SpaceToDepth, Trilu } from './space_depth.ts';
+import { Split, Tile } from './split_tile.ts';
 import { Squeeze, Unsqueeze } from './squeeze.ts';
 import { Transpose } from './transpose.ts';
 import { Abs, Exp, LeakyRelu, Log, Neg, Relu, Sigmoid, Sqrt, Tanh } from './unary.ts';
@@ -30,6 +37,28 @@ import { Max, Mean, Min, Sum } from './variadic.ts';
 import { AveragePool, Conv, GlobalAveragePool, GlobalMaxPool, MaxPool } from './window.ts';
 
 const ALL_OPS: readonly OpDef[] = [
+  GlobalLpPool,
+  GroupNormalization,
+  LpNormalization,
+  MeanVarianceNormalization,
+  DepthToSpace,
+  Einsum,
+  Range,
+  SpaceToDepth,
+  Split,
+  Tile,
+  Trilu,
+  And,
+  Celu,
+  IsInf,
+  IsNaN,
+  Mish,
+  Mod,
+  Not,
+  Or,
+  Shrink,
+  ThresholdedRelu,
+  Xor,
   Abs,
   Add,
   ArgMax,

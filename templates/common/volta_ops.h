@@ -33,6 +33,52 @@ VOLTA_FN float volta_floorf(float x) { return __builtin_floorf(x); }
 VOLTA_FN float volta_ceilf(float x) { return __builtin_ceilf(x); }
 #endif
 
+/* fmod: the exact remainder x - trunc(x / y) * y with x's sign, by integer long division on
+ * the significands (as musl's fmodf), so C and CUDA need no libm and agree bit for bit.
+ * y = 0, x infinite or either NaN: NaN; |x| < |y| or y infinite: x. */
+VOLTA_FN float volta_fmodf(float x, float y) {
+  uint32_t ux = volta_f32_to_bits(x), uy = volta_f32_to_bits(y);
+  int ex = (int)(ux >> 23 & 0xff), ey = (int)(uy >> 23 & 0xff);
+  uint32_t sx = ux & 0x80000000u, i;
+  if ((uy << 1) == 0 || (uy << 1) > 0xff000000u || ex == 0xff) return VOLTA_NAN;
+  if ((ux << 1) <= (uy << 1)) return (ux << 1) == (uy << 1) ? volta_bits_to_f32(sx) : x;
+  if (ex == 0) {
+    for (i = ux << 9; i >> 31 == 0; ex--, i <<= 1) {}
+    ux <<= -ex + 1;
+  } else {
+    ux &= 0xffffffffu >> 9;
+    ux |= 1u << 23;
+  }
+  if (ey == 0) {
+    for (i = uy << 9; i >> 31 == 0; ey--, i <<= 1) {}
+    uy <<= -ey + 1;
+  } else {
+    uy &= 0xffffffffu >> 9;
+    uy |= 1u << 23;
+  }
+  for (; ex > ey; ex--) {
+    i = ux - uy;
+    if (i >> 31 == 0) {
+      if (i == 0) return volta_bits_to_f32(sx);
+      ux = i;
+    }
+    ux <<= 1;
+  }
+  i = ux - uy;
+  if (i >> 31 == 0) {
+    if (i == 0) return volta_bits_to_f32(sx);
+    ux = i;
+  }
+  for (; ux >> 23 == 0; ux <<= 1, ex--) {}
+  if (ex > 0) {
+    ux -= 1u << 23;
+    ux |= (uint32_t)ex << 23;
+  } else {
+    ux >>= -ex + 1;
+  }
+  return volta_bits_to_f32(ux | sx);
+}
+
 /* Integer helpers: wrap on overflow, division by zero gives 0 (never a trap). */
 VOLTA_FN int32_t volta_abs_i32(int32_t x) { return x < 0 ? (int32_t)(0u - (uint32_t)x) : x; }
 VOLTA_FN int64_t volta_abs_i64(int64_t x) { return x < 0 ? (int64_t)(0u - (uint64_t)x) : x; }

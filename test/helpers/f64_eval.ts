@@ -65,6 +65,7 @@ function evalExpr(body: readonly Expr[], args: readonly number[]): number {
           max: fmax,
           min: fmin,
           pow: Math.pow,
+          fmod: (a, b) => a % b,
         };
         return ops[e.op](x, y);
       }

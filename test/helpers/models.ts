@@ -233,6 +233,19 @@ export function kernelGraphs(): NamedGraph[] {
     b.output(b.op('ScatterElements', [big, b.constant('bigIdx', bigIdx), b.constant('bigUpd', weight([40, 64], 33, 1))], { axis: 1, reduction: 'mul' }));
     out.push({ name: 'index_ops', graph: b.build() });
   }
+  {
+    // Exact fmod (volta_fmodf's integer long division on both backends) with a divisor of 0 and tiny
+    // remainders, integer Python-style Mod, a NaN classifier and Mish in one fused body.
+    const b = new GraphBuilder('mod_classify');
+    const x = b.input('x', 'float32', [3, 7]);
+    const y = b.input('y', 'float32', [7]);
+    const n = b.input('n', 'int32', [3, 7]);
+    const big = b.op('Mul', [x, b.constant('big', makeTensor('float32', [7], [1e6, 3e30, 1e-30, 7, -1e4, 0.5, 1]))]);
+    const r = b.op('Mod', [big, b.op('Mul', [y, b.constant('zero_at', makeTensor('float32', [7], [1, 1, 1, 0, 1, 1e-38, 1]))])], { fmod: 1 });
+    b.output(b.op('Where', [b.op('IsNaN', [r]), b.constant('neg1', makeTensor('float32', [], [-1])), b.op('Mish', [r])]));
+    b.output(b.op('Mod', [n, b.constant('m7', makeTensor('int32', [7], [3, -3, 7, -7, 1, 2, -5]))]));
+    out.push({ name: 'mod_classify', graph: b.build() });
+  }
   return out;
 }
 

@@ -36,6 +36,9 @@ export interface OracleResult {
   /** Per output name: relative error against onnxruntime. */
   readonly errors: Record<string, number>;
   readonly session: Session;
+  /** Per output name: Volta's values and onnxruntime's (for exact comparisons). */
+  readonly ours: Record<string, ArrayLike<number | bigint>>;
+  readonly theirs: Record<string, ArrayLike<number | bigint>>;
 }
 
 /**
@@ -67,12 +70,17 @@ export async function compareWithOrt(
     Object.fromEntries(Object.entries(feeds).map(([k, f]) => [k, new ort.Tensor(f.dtype === 'bool' ? 'bool' : f.dtype, f.data, f.dims)])),
   );
   const errors: Record<string, number> = {};
+  const mine: Record<string, ArrayLike<number | bigint>> = {};
+  const oracle: Record<string, ArrayLike<number | bigint>> = {};
   for (const n of session.outputNames) {
     expect([...ours[n].dims], `${n}: shape vs onnxruntime`).toEqual(theirs[n].dims.map(Number));
     const o = theirs[n].data as ArrayLike<number>;
-    errors[n] = relError(ours[n].data as ArrayLike<number>, o);
+    mine[n] = ours[n].data as ArrayLike<number>;
+    oracle[n] = o;
+    errors[n] =
+      typeof o[0] === 'bigint' ? (sameBits(ours[n].data, theirs[n].data as BigInt64Array) ? 0 : Infinity) : relError(ours[n].data as ArrayLike<number>, o);
   }
-  return { errors, session };
+  return { errors, session, ours: mine, theirs: oracle };
 }
 
 /** The worst error and which output has it, for one summary line per op. */
