@@ -117,7 +117,9 @@ export async function buildAddon(c: BuildInput, backend: Backend, cacheDir = def
     jobs.push(glue);
     await Promise.all(jobs);
     const libs =
-      backend === 'cuda' ? [`-L${join(tools.cudaHome ?? '/usr/local/cuda', 'lib64')}`, '-lcudart_static', '-ldl', '-lpthread', '-lrt'] : ['-pthread'];
+      backend === 'cuda'
+        ? [`-L${join(tools.cudaHome ?? '/usr/local/cuda', 'lib64')}`, '-lcudart_static', '-ldl', '-lpthread', '-lrt']
+        : ['-pthread', ...tools.cLinkFlags];
     timings.link = await runTool(tools.cxx, ['-shared', '-o', 'volta.node', await glue, ...objects, ...libs], join(tmp, 'addon.cc'), tmp);
     for (const o of objects) rmSync(join(tmp, o), { force: true });
     mkdirSync(join(cacheDir, c.fingerprint), { recursive: true });
