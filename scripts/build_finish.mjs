@@ -1,7 +1,7 @@
 // The last steps of `npm run build`, after tsc and the asset copies: Handlebars templates
 // precompiled next to the built codegen module (dist/compiler/codegen/templates.precompiled.json,
-// read by compiler/codegen/templates.ts), the command line bundled into one module
-// (dist/compiler/cli.bundle.js, scripts/bundle_cli.mjs), then dist/SOURCE_DIGEST, which bin/volta.mjs checks
+// read by compiler/codegen/templates.ts), the command line bundled
+// (dist/compiler/bundle/, scripts/bundle_cli.mjs), then dist/SOURCE_DIGEST, which bin/volta.mjs checks
 // before it runs dist/ instead of the sources. The stamp goes last: a build that failed earlier
 // leaves none, so the sources run.
 import { writeFileSync } from 'node:fs';

@@ -1,24 +1,26 @@
 // Bundles the built command line (dist/compiler/cli.js and every module of dist/ it imports) into
-// one file, dist/compiler/cli.bundle.js, which bin/volta.mjs and the installed bin run when present:
-// Node then resolves, reads and links one module instead of about 130 (volta compile of the example
-// MLP, model cached: about 30 ms less CPU). Packages (protobufjs, handlebars, ts-morph, ...) stay
-// imports. Each module's `import.meta.url` becomes its own dist/ URL, so the files it reads next to
-// itself (templates/, onnx.proto, templates.precompiled.json) resolve as they do unbundled.
+// dist/compiler/bundle/: cli.js plus one chunk per lazily loaded command (code splitting, so a
+// command's packages, yaml for `build` and `train`, load only with it), which bin/volta.mjs and the
+// installed bin run when present: Node then resolves, reads and links a few modules instead of about
+// 130 (volta compile of the example MLP, model cached: about 30 ms less CPU). Packages (protobufjs,
+// handlebars, ts-morph, ...) stay imports. Each module's `import.meta.url` becomes its own dist/ URL,
+// so the files it reads next to itself (templates/, onnx.proto, templates.precompiled.json) resolve
+// as they do unbundled.
 // Needs esbuild (a devDependency through tsx); without it there is no bundle and dist/ runs as it is.
 import { readFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 
-export const BUNDLE = join('compiler', 'cli.bundle.js');
+export const BUNDLE_DIR = join('compiler', 'bundle');
 
-/** The import.meta.url plugin: `import.meta.url` in a bundled module -> that module's URL next to the bundle. */
-export function metaUrlPlugin(outfile) {
+/** The import.meta.url plugin: `import.meta.url` in a bundled module -> that module's URL, relative to the bundle's directory. */
+export function metaUrlPlugin(outdir) {
   return {
     name: 'volta-module-url',
     setup(b) {
       b.onLoad({ filter: /\.js$/ }, async (a) => {
         let text = await readFile(a.path, 'utf8');
         if (text.includes('import.meta.url')) {
-          let rel = relative(dirname(outfile), a.path).split(sep).join('/');
+          let rel = relative(outdir, a.path).split(sep).join('/');
           if (!rel.startsWith('.')) rel = `./${rel}`;
           text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`);
         }
@@ -28,8 +30,8 @@ export function metaUrlPlugin(outfile) {
   };
 }
 
-/** Writes <dist>/compiler/cli.bundle.js from <dist>/compiler/cli.js; false (and no bundle) without esbuild. */
-export async function bundleCli(dist, entry = join(dist, 'compiler', 'cli.js'), outfile = join(dist, BUNDLE)) {
+/** Writes <dist>/compiler/bundle/cli.js (and its chunks) from <dist>/compiler/cli.js; false (and no bundle) without esbuild. */
+export async function bundleCli(dist, entry = join(dist, 'compiler', 'cli.js'), outdir = join(dist, BUNDLE_DIR)) {
   let esbuild;
   try {
     esbuild = await import('esbuild');
@@ -38,14 +40,17 @@ export async function bundleCli(dist, entry = join(dist, 'compiler', 'cli.js'), 
   }
   await esbuild.build({
     entryPoints: [entry],
-    outfile,
+    outdir,
+    entryNames: '[name]',
+    chunkNames: 'chunk-[hash]',
+    splitting: true,
     bundle: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
     packages: 'external',
     logLevel: 'warning',
-    plugins: [metaUrlPlugin(outfile)],
+    plugins: [metaUrlPlugin(outdir)],
   });
   return true;
 }

@@ -1,5 +1,6 @@
-// The one-module bundle of the built command line (scripts/bundle_cli.mjs): every bundled module
-// still finds the files next to it through its own import.meta.url, and packages stay imports.
+// The bundle of the built command line (scripts/bundle_cli.mjs): every bundled module still finds
+// the files next to it through its own import.meta.url, packages stay imports, and a lazily
+// imported command's packages load only when it runs.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,8 +41,11 @@ describe('cli bundle', () => {
     rmSync(join(dist, 'compiler', 'onnx', 'proto.js'));
     rmSync(join(dist, 'compiler', 'cli'), { recursive: true });
     rmSync(join(dist, 'compiler', 'cli.js'));
-    put('node_modules/fakepkg/index.js', "export const v = 'at run time';\n");
-    const { main } = (await import(pathToFileURL(join(dist, 'compiler', 'cli.bundle.js')).href)) as { main: () => Promise<string[]> };
+    put('node_modules/fakepkg/index.js', "globalThis.fakepkgLoaded = true;\nexport const v = 'at run time';\n");
+    const g = globalThis as { fakepkgLoaded?: boolean };
+    const { main } = (await import(pathToFileURL(join(dist, 'compiler', 'bundle', 'cli.js')).href)) as { main: () => Promise<string[]> };
+    expect(g.fakepkgLoaded).toBeUndefined(); // the command's package waits for the command
     expect(await main()).toEqual(['template text', 'proto text', 'at run time']);
+    expect(g.fakepkgLoaded).toBe(true);
   });
 });
