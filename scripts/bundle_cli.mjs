@@ -12,19 +12,23 @@ import { join, relative, sep } from 'node:path';
 
 export const BUNDLE_DIR = join('compiler', 'bundle');
 
-/** The import.meta.url plugin: `import.meta.url` in a bundled module -> that module's URL, relative to the bundle's directory. */
-export function metaUrlPlugin(outdir) {
+/**
+ * The import.meta.url plugin: `import.meta.url` in a bundled module -> that module's URL, relative to the
+ * bundle's directory. esbuild's define replaces the expression only, never text inside strings (the
+ * wrapper generator writes `import.meta.url` into the code it emits).
+ */
+export function metaUrlPlugin(esbuild, outdir) {
   return {
     name: 'volta-module-url',
     setup(b) {
       b.onLoad({ filter: /\.js$/ }, async (a) => {
-        let text = await readFile(a.path, 'utf8');
-        if (text.includes('import.meta.url')) {
-          let rel = relative(outdir, a.path).split(sep).join('/');
-          if (!rel.startsWith('.')) rel = `./${rel}`;
-          text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`);
-        }
-        return { contents: text, loader: 'js' };
+        const text = await readFile(a.path, 'utf8');
+        if (!text.includes('import.meta.url')) return { contents: text, loader: 'js' };
+        let rel = relative(outdir, a.path).split(sep).join('/');
+        if (!rel.startsWith('.')) rel = `./${rel}`;
+        const name = '__voltaModuleUrl';
+        const { code } = await esbuild.transform(text, { loader: 'js', format: 'esm', define: { 'import.meta.url': name } });
+        return { contents: `const ${name} = new URL(${JSON.stringify(rel)}, import.meta.url).href;\n${code}`, loader: 'js' };
       });
     },
   };
@@ -50,7 +54,7 @@ export async function bundleCli(dist, entry = join(dist, 'compiler', 'cli.js'), 
     target: 'node20',
     packages: 'external',
     logLevel: 'warning',
-    plugins: [metaUrlPlugin(outdir)],
+    plugins: [metaUrlPlugin(esbuild, outdir)],
   });
   return true;
 }
