@@ -38,6 +38,8 @@ export interface CompileTimes {
   readonly warmMs: number;
   /** The first Volta.compile of a fresh process, cache hit (modules loaded before the clock starts; median). */
   readonly freshHitMs: number;
+  /** What the fresh process ran: the built dist/ (as an installed package does) or the sources through tsx. */
+  readonly freshFrom?: 'dist' | 'source';
   readonly runs: number;
 }
 
@@ -77,6 +79,7 @@ export async function measureCompileTimes(workDir: string, runs = 5): Promise<Co
   const cliHit: number[] = [];
   const node: number[] = [];
   const fresh: number[] = [];
+  let freshFrom: 'dist' | 'source' | undefined;
   const fromSource: number[] = [];
   const installed: number[] = [];
   const dist = distIsCurrent(ROOT);
@@ -102,7 +105,9 @@ export async function measureCompileTimes(workDir: string, runs = 5): Promise<Co
     node.push(wall(process.execPath, ['-e', '0']));
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'fresh_compile.ts'), EXAMPLE, primed], { cwd: ROOT, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`bench/fresh_compile.ts exited with ${r.status}:\n${r.stderr}`);
-    fresh.push((JSON.parse(r.stdout) as { ms: number }).ms);
+    const f = JSON.parse(r.stdout) as { ms: number; from: 'dist' | 'source' };
+    fresh.push(f.ms);
+    freshFrom = f.from;
     rmSync(cache, { recursive: true, force: true });
   }
   return {
@@ -117,6 +122,7 @@ export async function measureCompileTimes(workDir: string, runs = 5): Promise<Co
     missMs: median(miss),
     warmMs: median(warm),
     freshHitMs: median(fresh),
+    freshFrom,
     runs,
   };
 }

@@ -2,22 +2,21 @@
 // User errors print their VoltaError message (code first) and exit 1; anything
 // else is a bug in Volta: "internal error", the stack, exit 2.
 import { HELP, type Io, MAIN_HELP, parse, stdio, type Values } from './cli/args.ts';
-import { cmdBuild } from './cli/build_cmd.ts';
-import { cmdCompile } from './cli/compile_cmd.ts';
-import { cmdInspect } from './cli/inspect_cmd.ts';
-import { cmdRun } from './cli/run_cmd.ts';
-import { cmdTrain } from './cli/train_cmd.ts';
 import { isVoltaError, VoltaError } from './ir/errors.ts';
 import { VOLTA_VERSION } from './version.ts';
 
 export type { Io } from './cli/args.ts';
 
-const COMMANDS: Record<string, (model: string, v: Values, io: Io) => Promise<number>> = {
-  compile: cmdCompile,
-  run: cmdRun,
-  inspect: cmdInspect,
-  build: cmdBuild,
-  train: cmdTrain,
+type Command = (model: string, v: Values, io: Io) => Promise<number>;
+
+// Each command's module loads only when that command runs: `volta compile` never loads the
+// trainer, the project builder (yaml) or the report renderer, and `--help` loads none of them.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  compile: async () => (await import('./cli/compile_cmd.ts')).cmdCompile,
+  run: async () => (await import('./cli/run_cmd.ts')).cmdRun,
+  inspect: async () => (await import('./cli/inspect_cmd.ts')).cmdInspect,
+  build: async () => (await import('./cli/build_cmd.ts')).cmdBuild,
+  train: async () => (await import('./cli/train_cmd.ts')).cmdTrain,
 };
 
 /** Runs one command line; returns the exit status (0 ok, 1 user error, 2 internal error). */
@@ -33,8 +32,8 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
       io.out(`${VOLTA_VERSION}\n`);
       return 0;
     }
-    const run = COMMANDS[cmd];
-    if (run === undefined) {
+    const load = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
+    if (load === undefined) {
       throw new VoltaError('VOLTA_E_BAD_OPTION', {
         found: `unknown command ${JSON.stringify(cmd)}`,
         expected: Object.keys(COMMANDS).join(', '),
@@ -46,7 +45,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
       io.out(HELP[cmd]);
       return 0;
     }
-    return await run(model, values, io);
+    return await (await load())(model, values, io);
   } catch (e) {
     // With --json the error is also one JSON object on stdout: { error: { code, message, ...details } }.
     const json = rest.includes('--json');

@@ -38,6 +38,7 @@ describe('npm pack -> install -> use', () => {
       'package/dist/runtime/index.js',
       'package/dist/runtime/index.d.ts',
       'package/dist/compiler/cli/bin.js',
+      'package/dist/compiler/bundle/cli.js',
       'package/dist/templates/c/model.hbs',
     ])
       expect(files).toContain(f);

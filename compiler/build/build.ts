@@ -45,7 +45,10 @@ async function glueObject(backend: Backend, isa: Isa, cacheDir: string, timings:
   const src = addonSource(backend);
   const flags = [...CXX_FLAGS, ...ISA_FLAGS[isa], `-I${NODE_INCLUDE}`, `-I${NAPI_INCLUDE}`, `-I${COMMON_INCLUDE_DIR}`];
   const rt = readFileSync(join(COMMON_INCLUDE_DIR, 'volta_rt.h'), 'utf8');
-  const key = sha256([src, rt, VOLTA_VERSION, tools.cxx, ...flags, process.version].join('\n')).slice(0, 32);
+  // The key holds the header's text, not the directory it is read from: the sources (templates/common)
+  // and the build (dist/templates/common) share one glue object instead of building one each.
+  const keyFlags = flags.map((f) => (f === `-I${COMMON_INCLUDE_DIR}` ? '-I<volta common headers>' : f));
+  const key = sha256([src, rt, VOLTA_VERSION, tools.cxx, ...keyFlags, process.version].join('\n')).slice(0, 32);
   const obj = join(cacheDir, 'glue', `${backend}-${isa}-${key}.o`);
   if (existsSync(obj)) return obj;
   const tmp = join(cacheDir, `.tmp-${process.pid}-${randomUUID()}`);
@@ -117,7 +120,9 @@ export async function buildAddon(c: BuildInput, backend: Backend, cacheDir = def
     jobs.push(glue);
     await Promise.all(jobs);
     const libs =
-      backend === 'cuda' ? [`-L${join(tools.cudaHome ?? '/usr/local/cuda', 'lib64')}`, '-lcudart_static', '-ldl', '-lpthread', '-lrt'] : ['-pthread'];
+      backend === 'cuda'
+        ? [`-L${join(tools.cudaHome ?? '/usr/local/cuda', 'lib64')}`, '-lcudart_static', '-ldl', '-lpthread', '-lrt']
+        : ['-pthread', ...tools.cLinkFlags];
     timings.link = await runTool(tools.cxx, ['-shared', '-o', 'volta.node', await glue, ...objects, ...libs], join(tmp, 'addon.cc'), tmp);
     for (const o of objects) rmSync(join(tmp, o), { force: true });
     mkdirSync(join(cacheDir, c.fingerprint), { recursive: true });

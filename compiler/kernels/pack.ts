@@ -12,8 +12,15 @@ export function packB(p: MatmulPlan, b: Float32Array): Float32Array {
   const panels = Math.ceil(p.n / nr);
   const out = new Float32Array(panels * p.k * nr);
   for (let q = 0; q < panels; q++) {
+    const width = Math.min(nr, p.n - q * nr);
     for (let kk = 0; kk < p.k; kk++) {
       const row = (q * p.k + kk) * nr;
+      const src = p.b.offset + kk * p.b.rowStride + q * nr * p.b.colStride;
+      if (p.b.colStride === 1) {
+        // Contiguous rows (the common case): one copy per panel row.
+        out.set(b.subarray(src, src + width), row);
+        continue;
+      }
       for (let jj = 0; jj < nr; jj++) {
         const j = q * nr + jj;
         if (j < p.n) out[row + jj] = b[p.b.offset + kk * p.b.rowStride + j * p.b.colStride];

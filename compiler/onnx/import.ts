@@ -83,9 +83,17 @@ function valueShape(vi: OnnxValueInfo, override: readonly number[] | undefined):
  * a broken export than intended.
  */
 function noteNaN(name: string, data: Float32Array, opts: ImportOptions): void {
-  const first = data.findIndex((x) => Number.isNaN(x));
+  // Plain loops, not findIndex/reduce callbacks: this runs once per constant on cold code (a fresh process's first compile).
+  let first = -1;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] !== data[i]) {
+      first = i;
+      break;
+    }
+  }
   if (first < 0) return;
-  const count = data.reduce((n, x) => n + (Number.isNaN(x) ? 1 : 0), 0);
+  let count = 0;
+  for (let i = first; i < data.length; i++) if (data[i] !== data[i]) count++;
   opts.notes?.push(`constant ${JSON.stringify(name)} holds NaN (${count} of ${data.length} elements, first at element ${first})`);
 }
 

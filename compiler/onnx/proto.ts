@@ -2,7 +2,8 @@
 // parsed once with protobufjs; everything exported is a plain TS shape, so no
 // protobufjs type (Message, Long) leaks into the rest of the compiler.
 import { readFileSync } from 'node:fs';
-import protobuf from 'protobufjs';
+import { createRequire } from 'node:module';
+import type protobuf from 'protobufjs';
 import { VoltaError } from '../ir/errors.ts';
 
 export interface OnnxModel {
@@ -113,7 +114,9 @@ let schema: Schema | undefined;
 function loadSchema(): Schema {
   if (schema === undefined) {
     const text = readFileSync(new URL('./onnx.proto', import.meta.url), 'utf8');
-    const root = protobuf.parse(text).root;
+    // Loaded on the first decode or encode, not with this module: `volta --help` never pays for it.
+    const pb = createRequire(import.meta.url)('protobufjs') as typeof protobuf;
+    const root = pb.parse(text).root;
     schema = { model: root.lookupType('onnx.ModelProto'), tensor: root.lookupType('onnx.TensorProto') };
   }
   return schema;

@@ -42,6 +42,8 @@ export function convGemmFields(p: WindowPlan, g: ConvGemm) {
     C: p.c,
     rows: g.rows,
     wph: g.wph,
+    /** Lanes per output row in the tile: the row pitch of the phase planes, or OW when read in place. */
+    wrap: g.inPlace ? OW : g.wph,
     hph: g.hph,
     sh: g.sh,
     sw: g.sw,
