@@ -437,6 +437,17 @@ describe('gradcheck: normalisations (decomposed)', () => {
         })[0],
     };
   });
+  // Every label ignored with mean: the loss is 0/0 = NaN in float64 too; the gradient must be NaN, not 0.
+  check(
+    [],
+    'SoftmaxCrossEntropyLoss mean with every label ignored: NaN loss, NaN gradient',
+    fc.constant(0),
+    () => ({
+      inputs: [{ shape: [2, 3] }],
+      build: (b, [x]) => b.ops('SoftmaxCrossEntropyLoss', [x, konst(b, makeTensor('int64', [2], [1, 1]))], { reduction: 'mean', ignore_index: 1 })[0],
+    }),
+    1,
+  );
   check(
     'LRN',
     'LRN',
