@@ -15,7 +15,8 @@ import { type PassSnapshot, runPasses } from './passes/manager.ts';
 import { type MemoryPlan, planMemory, weightsBlob } from './schedule/memory_plan.ts';
 import { type Schedule, scheduleGraph } from './schedule/schedule.ts';
 
-export type Target = 'c' | 'cuda';
+/** c: the C reference; cuda: the CUDA source on a GPU; cuda-cpu: the same CUDA source run on the CPU (templates/cuda_cpu). */
+export type Target = 'c' | 'cuda' | 'cuda-cpu';
 export type Mode = 'strict' | 'balanced';
 
 export interface CompileOptions {
@@ -107,7 +108,8 @@ export function resolveOptions(o: CompileOptions = {}): ResolvedOptions {
   }
   const target = o.target ?? 'c';
   const mode = o.mode ?? 'strict';
-  if (target !== 'c' && target !== 'cuda') throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `target ${JSON.stringify(target)}`, expected: "'c' or 'cuda'" });
+  if (target !== 'c' && target !== 'cuda' && target !== 'cuda-cpu')
+    throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `target ${JSON.stringify(target)}`, expected: "'c', 'cuda' or 'cuda-cpu'" });
   if (mode !== 'strict' && mode !== 'balanced')
     throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `mode ${JSON.stringify(mode)}`, expected: "'strict' or 'balanced'" });
   const size = o.specializationCacheSize;

@@ -172,7 +172,7 @@ export class AddonRunner {
     try {
       return f();
     } catch (e) {
-      throw new VoltaError('VOLTA_E_ADDON', { found: (e as Error).message });
+      throw addonError((e as Error).message);
     }
   }
 
@@ -211,6 +211,37 @@ export class AddonRunner {
     const outs = this.model.outputs.map((v) => new Tensor(v.dtype, DTYPES[v.dtype].make(numel(v.shape)), v.shape));
     return [inputs, outs];
   }
+}
+
+/**
+ * The typed error for a failed addon call. The CUDA glue (templates/cuda/model.hbs) reports
+ * "CUDA run failed: <what>: <cudaError name> (<cudaError string>)", where a launch's <what> is
+ * "launch <kernel> [<ops>] nodes <JSON list>": a failed CUDA call becomes VOLTA_E_CUDA naming the kernel,
+ * its nodes and the CUDA error; a barrier that not all threads reached (target cuda-cpu), VOLTA_E_DIVERGENT_BARRIER.
+ */
+export function addonError(message: string): VoltaError {
+  const m = /CUDA (?:init|run) failed: (.*): (cuda[A-Za-z]+) \((.*)\)$/s.exec(message);
+  if (m === null) return new VoltaError('VOLTA_E_ADDON', { found: message });
+  const [, what, cudaError, cudaMessage] = m;
+  const launch = /^launch (\S+) \[(.*)\] nodes (\[.*\])$/s.exec(what);
+  let nodes: string[] | undefined;
+  try {
+    nodes = launch ? (JSON.parse(launch[3]) as string[]) : undefined;
+  } catch {
+    nodes = undefined;
+  }
+  const details = {
+    ...(launch ? { kernel: launch[1], ops: launch[2], nodes } : { call: what }),
+    cudaError,
+    found: launch ? `kernel ${launch[1]} (${launch[2]}; nodes ${launch[3]}): ${cudaError}: ${cudaMessage}` : `${what}: ${cudaError}: ${cudaMessage}`,
+  };
+  if (cudaMessage.startsWith('divergent barrier')) {
+    return new VoltaError('VOLTA_E_DIVERGENT_BARRIER', {
+      ...details,
+      hint: 'every thread of a block must reach each __syncthreads (and every lane of a warp each __syncwarp or shuffle); this is a bug in the kernel',
+    });
+  }
+  return new VoltaError('VOLTA_E_CUDA', details);
 }
 
 /** The feed's data if it is the input's typed array with the input's element count. */

@@ -10,7 +10,7 @@ import type { Schedule } from '../schedule/schedule.ts';
 import { VOLTA_VERSION } from '../version.ts';
 import { type Backend, DIALECTS } from './dialect.ts';
 import { kernelView } from './kernels.ts';
-import { comment, NameSupply } from './names.ts';
+import { comment, cString, NameSupply } from './names.ts';
 import { template } from './templates.ts';
 
 export interface EmitInput {
@@ -99,6 +99,8 @@ export function emitSource(inp: EmitInput, backend: Backend): string {
     kernels.push({ name, ops: `${k.plan.ops.join(' -> ')}${k.plan.nodes.length ? ` (${k.plan.nodes.map(comment).join(', ')})` : ''}`, source });
     launches.push({
       kernel: name,
+      // Named in a failed launch's error: the kernel, its ops and the nodes it fuses (runtime/addon.ts parses it).
+      what: cString(`launch ${name} [${k.plan.ops.join(' -> ')}] nodes ${JSON.stringify(k.plan.nodes)}`),
       args: args.join(', '),
       threads: CUDA_BLOCK,
       blocks: Math.max(1, Math.min(CUDA_MAX_BLOCKS, Math.ceil(k.plan.partition.items / CUDA_BLOCK))),
