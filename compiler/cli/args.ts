@@ -36,7 +36,8 @@ see docs/CLI_JSON.md).
 Run 'volta <command> --help' for a command's options.
 `;
 
-export const COMMON_OPTS = `  --target c|cuda             backend (default c)
+export const COMMON_OPTS = `  --target c|cuda|cuda-cpu    backend (default c); cuda-cpu runs the CUDA source on the CPU
+                              (needs libboost-context-dev; strict: the C target's bits)
   --bind <name=file>          fix an input to a tensor at compile time (repeatable; .npy or .pb):
                               inputs that decide shapes (a Reshape target, Slice bounds, axes)
                               need a value to compile; 'run' specialises on --input values instead

@@ -170,8 +170,9 @@ inline void wait_at(State s, const char *what) {
   Fiber *f = worker.current;
   if (f == nullptr) { /* plain mode: the block's first thread finished without this barrier */
     char msg[256];
-    snprintf(msg, sizeof msg, "divergent barrier: thread %u of block (%u,%u,%u) reached %s, which thread %s of its block finished without", threadIdx.x,
-             blockIdx.x, blockIdx.y, blockIdx.z, what, worker.launch->reverse ? "last" : "0");
+    const Launch &l = *worker.launch;
+    snprintf(msg, sizeof msg, "divergent barrier: thread %u of block (%u,%u,%u) reached %s, which thread %llu of its block finished without", threadIdx.x,
+             blockIdx.x, blockIdx.y, blockIdx.z, what, (unsigned long long)(l.reverse ? l.threads - 1 : 0));
     worker.launch->fail(msg);
     worker.broken = true;
     return;
