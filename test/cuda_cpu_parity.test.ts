@@ -2,7 +2,7 @@
 // (templates/cuda_cpu/cuda_cpu.h: blocks on a worker pool, threads as fibers with real barriers) must
 // give outputs bit-identical to the C target's, in strict mode, with threads run first-to-last and
 // last-to-first (VOLTA_CPU_ORDER=reverse), for the example model, the MLP, a graph per kernel kind,
-// the backward kernels, two real-structure networks, and over repeated runs. No GPU or nvcc needed.
+// the backward kernels, the block-tiled matmuls, two real-structure networks, and over repeated runs. No GPU or nvcc needed.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import type { Graph } from '../compiler/ir/graph.ts';
 import { type Session, type Tensor, Volta } from '../runtime/index.ts';
 import { backwardGraphs } from './helpers/backward_models.ts';
 import { sameBits } from './helpers/bits.ts';
-import { feedsFor, kernelGraphs, mlp } from './helpers/models.ts';
+import { feedsFor, kernelGraphs, mlp, tiledGraphs } from './helpers/models.ts';
 import { crnn, dbDetector } from './real_models/ocr_nets.ts';
 
 const cacheDir = join(tmpdir(), 'volta-test-cuda-cpu');
@@ -48,6 +48,8 @@ const models: { name: string; model: () => Model }[] = [
   { name: 'mlp', model: mlp },
   ...kernelGraphs().map(({ name, graph }) => ({ name, model: () => graph })),
   ...backwardGraphs().map(({ name, graph }) => ({ name, model: () => graph })),
+  // Block-tiled matmuls: shared-memory slabs and __syncthreads, run as fibers with real barriers.
+  ...tiledGraphs().map(({ name, graph }) => ({ name, model: () => graph })),
   { name: 'CRNN recogniser (real structure)', model: crnn },
   { name: 'DBNet-style detector (real structure)', model: dbDetector },
 ];

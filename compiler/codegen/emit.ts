@@ -102,8 +102,11 @@ export function emitSource(inp: EmitInput, backend: Backend): string {
       // Named in a failed launch's error: the kernel, its ops and the nodes it fuses (runtime/addon.ts parses it).
       what: cString(`launch ${name} [${k.plan.ops.join(' -> ')}] nodes ${JSON.stringify(k.plan.nodes)}`),
       args: args.join(', '),
-      threads: CUDA_BLOCK,
-      blocks: Math.max(1, Math.min(CUDA_MAX_BLOCKS, Math.ceil(k.plan.partition.items / CUDA_BLOCK))),
+      // A view may fix its launch (a tiled kernel: one block per tile); else one thread per item.
+      ...((view.cudaLaunch as { blocks: number; threads: number } | undefined) ?? {
+        threads: CUDA_BLOCK,
+        blocks: Math.max(1, Math.min(CUDA_MAX_BLOCKS, Math.ceil(k.plan.partition.items / CUDA_BLOCK))),
+      }),
     });
   }
   const byKind = (kind: BufferPlan['kind']) => inp.memory.buffers.filter((b) => b.kind === kind).sort((a, b) => a.index - b.index);

@@ -6,8 +6,8 @@ import type { TensorData } from '../ir/tensor.ts';
 import type { Compute, MatmulCompute } from '../ops/compute.ts';
 import { BASELINE_TARGET, type KernelPlan, type Partition, type PlanTarget } from './plan.ts';
 import { convGemm } from './plan_conv.ts';
-import { reduceLanes } from './reduce_order.ts';
-import { matmulTile } from './tiles.ts';
+import { reduceLanes, WARP_LANES } from './reduce_order.ts';
+import { cudaMatmulTile, matmulTile } from './tiles.ts';
 
 /** Work per task the partition aims for: below it, handing a task to another thread costs more than it saves. */
 export const TASK_WORK = 1 << 15;
@@ -36,10 +36,16 @@ export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, con
       return { ...c, scratch: 0, partition: partition(numel(c.shape), 'element', c.body.length + c.inputs.length) };
     case 'matmul':
       return planMatmul(c, target, constantOf);
-    case 'softmax':
-      return { ...c, scratch: 0, lanes: reduceLanes(c.axis), partition: partition(c.outer * c.inner, 'row', 8 * c.axis) };
-    case 'reduce':
-      return { ...c, scratch: 0, lanes: reduceLanes(numel(c.reduced)), partition: partition(numel(c.kept), 'output', numel(c.reduced) + c.pre.length) };
+    case 'softmax': {
+      // Rows of a warp's lanes or more are worth a CUDA block each (see SoftmaxPlan).
+      const lanes = reduceLanes(c.axis);
+      return { ...c, scratch: 0, lanes, partition: partition(c.outer * c.inner, 'row', 8 * c.axis), ...(lanes >= WARP_LANES ? { cudaRowBlock: true } : {}) };
+    }
+    case 'reduce': {
+      const lanes = reduceLanes(numel(c.reduced));
+      const p = partition(numel(c.kept), 'output', numel(c.reduced) + c.pre.length);
+      return { ...c, scratch: 0, lanes, partition: p, ...(lanes >= WARP_LANES ? { cudaRowBlock: true } : {}) };
+    }
     case 'concat': {
       // Tasks are whole outer rows (perTask counts rows); items stay elements (one CUDA thread each).
       const row = c.sizes.reduce((a, b) => a + b, 0) * c.inner;
@@ -92,5 +98,6 @@ function planMatmul(c: MatmulCompute, target: PlanTarget, constantOf: ConstantOf
   };
   const packedB = bConst ? `${c.b.buf}@panels${tile.nr}:${c.b.rowStride}:${c.b.colStride}:${c.b.offset}:${c.k}x${c.n}` : undefined;
   const scratch = bConst ? 0 : c.k * tile.nc * 4;
-  return { ...c, tile, partition, scratch, ...(packedB ? { packedB } : {}) };
+  const cuda = cudaMatmulTile(numel(c.batch), c.m, c.n, c.k);
+  return { ...c, tile, partition, scratch, ...(packedB ? { packedB } : {}), ...(cuda ? { cuda } : {}) };
 }
