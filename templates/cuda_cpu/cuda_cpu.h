@@ -93,7 +93,9 @@ struct cudaLaunchConfig_t {
   unsigned int numAttrs;
 };
 
+/* Internal linkage (one TU per model): two addons in one process never bind each other's pool or fibers. */
 namespace volta_cpu {
+namespace {
 namespace ctx = boost::context::detail;
 
 enum State : unsigned char { RUNNABLE, AT_BARRIER, AT_WARP, DONE };
@@ -352,6 +354,7 @@ T shfl(unsigned mask, T v, unsigned src_in_warp, const char *what) {
   memcpy(&r, &slot, sizeof(T));
   return r;
 }
+}  // namespace
 }  // namespace volta_cpu
 
 inline void __syncthreads() { volta_cpu::wait_at(volta_cpu::AT_BARRIER, "__syncthreads"); }
