@@ -25,25 +25,18 @@
 
 /* Every header this runtime or the emitted code needs, before the poison at the end. */
 #include <boost/context/detail/fcontext.hpp>
-#include <sys/mman.h>
-#include <atomic>
-#include <cfloat>
-#include <condition_variable>
-#include <cstddef>
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <mutex>
-#include <thread>
-#include <tuple>
-#include <utility>
-#include <vector>
 #include <float.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <tuple>
+#include <vector>
 
 #define __global__
 #define __device__
@@ -380,26 +373,16 @@ T __shfl_xor_sync(unsigned mask, T v, int m, int width = 32) {
   return volta_cpu::shfl(mask, v, src < seg + (unsigned)width ? src : lane, "__shfl_xor_sync");
 }
 
+/* Names and strings of the errors this runtime returns; a failed launch's string says what failed
+ * in this thread's last launch ("divergent barrier: ..."). */
 inline const char *cudaGetErrorName(cudaError_t e) {
-  switch (e) {
-    case cudaSuccess: return "cudaSuccess";
-    case cudaErrorInvalidValue: return "cudaErrorInvalidValue";
-    case cudaErrorMemoryAllocation: return "cudaErrorMemoryAllocation";
-    case cudaErrorInvalidConfiguration: return "cudaErrorInvalidConfiguration";
-    case cudaErrorLaunchFailure: return "cudaErrorLaunchFailure";
-  }
-  return "cudaErrorUnknown";
+  return e == cudaSuccess ? "cudaSuccess" : e == cudaErrorInvalidValue ? "cudaErrorInvalidValue" : e == cudaErrorMemoryAllocation ? "cudaErrorMemoryAllocation"
+       : e == cudaErrorInvalidConfiguration ? "cudaErrorInvalidConfiguration" : e == cudaErrorLaunchFailure ? "cudaErrorLaunchFailure" : "cudaErrorUnknown";
 }
-/* For a failed launch: what failed, from this thread's last launch ("divergent barrier: ..."). */
 inline const char *cudaGetErrorString(cudaError_t e) {
-  switch (e) {
-    case cudaSuccess: return "no error";
-    case cudaErrorInvalidValue: return "invalid argument";
-    case cudaErrorMemoryAllocation: return "out of memory";
-    case cudaErrorInvalidConfiguration: return "invalid configuration argument";
-    case cudaErrorLaunchFailure: return volta_cpu::last_error[0] ? volta_cpu::last_error : "unspecified launch failure";
-  }
-  return "unknown error";
+  if (e == cudaErrorLaunchFailure) return volta_cpu::last_error[0] ? volta_cpu::last_error : "unspecified launch failure";
+  return e == cudaSuccess ? "no error" : e == cudaErrorInvalidValue ? "invalid argument" : e == cudaErrorMemoryAllocation ? "out of memory"
+       : e == cudaErrorInvalidConfiguration ? "invalid configuration argument" : "unknown error";
 }
 
 /* "Device" memory is host memory, 256-byte aligned like cudaMalloc's, filled with 0xff (NaN as float). */
