@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import type { BuildBackend, BuildResult } from '../compiler/build/build.ts';
 import type { Compiled, Target } from '../compiler/compile.ts';
+import { guardText } from '../compiler/schedule/memory_plan.ts';
 import { AddonRunner, type Feed, type IoSpec, type KernelTime, loadAddon, type NativeState } from './addon.ts';
 import type { Tensor } from './tensor.ts';
 
@@ -98,6 +99,13 @@ export class LoadedModel {
       outputs: this.outputs,
       weights: compiled.weights,
       arenaBytes: compiled.memory.arenaBytes,
+      kernels: compiled.schedule.kernels.map((k) => ({ ops: k.plan.ops, nodes: k.plan.nodes })),
+      ...(compiled.memory.guards
+        ? {
+            guards: compiled.memory.guards.map((gd) => ({ offset: gd.offset, bytes: gd.bytes, text: guardText(gd, (id) => g.values.get(id)?.name ?? id) })),
+            checkGuards: backend === 'c',
+          }
+        : {}),
     };
     // One pool per loaded model, created here and reused by every run (no threads are started per run).
     const threads = backend === 'c' ? compiled.options.threads : backend === 'cuda-cpu' ? cudaCpuWorkers() : 1;

@@ -25,6 +25,7 @@ const models = [
   ...[...kernelGraphs(), ...backwardGraphs(), ...tiledGraphs()].map((k) => ({ name: k.name, compiled: Volta.compileOnly(k.graph) })),
 ];
 models.push({ name: 'hostile names', compiled: Volta.compileOnly(hostileMlpBytes()) });
+models.push({ name: 'mlp, memoryGuard build', compiled: Volta.compileOnly(mlp(), { memoryGuard: true }) });
 
 // Math that is not Volta's: libm, CUDA's accurate and fast versions.
 const FOREIGN_MATH =

@@ -53,11 +53,3 @@ export function comment(text: string): string {
     .replace(/\/\*/g, '/\\*')
     .replace(/\?\?/g, '?\\?');
 }
-
-/** Text as the body of a C/C++ string literal: printable ASCII as is, anything else (and quotes, backslashes, '?') as octal escapes of its UTF-8 bytes. */
-export function cString(text: string): string {
-  let out = '';
-  for (const b of new TextEncoder().encode(text))
-    out += b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c && b !== 0x3f ? String.fromCharCode(b) : `\\${b.toString(8).padStart(3, '0')}`;
-  return out;
-}

@@ -404,6 +404,11 @@ inline cudaError_t cudaMemcpy(void *dst, const void *src, size_t bytes, cudaMemc
   if (bytes != 0) memmove(dst, src, bytes);
   return cudaSuccess;
 }
+inline cudaError_t cudaMemset(void *p, int value, size_t bytes) {
+  if (bytes != 0 && p == nullptr) return cudaErrorInvalidValue;
+  if (bytes != 0) memset(p, value, bytes);
+  return cudaSuccess;
+}
 inline cudaError_t cudaDeviceSynchronize() { return cudaSuccess; }
 inline cudaError_t cudaGetLastError() { return cudaSuccess; }
 inline cudaError_t cudaGetDeviceCount(int *n) {
