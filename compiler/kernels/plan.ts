@@ -152,7 +152,12 @@ export interface PoolRows {
  * `gemm`: present when the conv runs as an implicit GEMM (constant, finite weights); `rows`: a pool run
  * row by row; neither: the direct window loop.
  */
-export type WindowPlan = WindowCompute & Planned & { readonly gemm?: ConvGemm; readonly rows?: PoolRows };
+/**
+ * `cudaWeightTile`: CUDA runs a conv as a block per (image, output channel), the channel's weights
+ * (this many floats, c / group x kernel) staged in shared memory, a thread per output position summing
+ * in the same order as without it; absent: a thread per output, weights read from global memory.
+ */
+export type WindowPlan = WindowCompute & Planned & { readonly gemm?: ConvGemm; readonly rows?: PoolRows; readonly cudaWeightTile?: number };
 export type GatherPlan = GatherCompute & Planned;
 export type PadPlan = PadCompute & Planned;
 export type WindowGradPlan = WindowGradCompute & Planned;

@@ -3,7 +3,7 @@
 // and the interpreter read the result; none of it changes an output bit.
 import { numel } from '../ir/shape.ts';
 import type { TensorData } from '../ir/tensor.ts';
-import type { Compute, MatmulCompute } from '../ops/compute.ts';
+import type { Compute, MatmulCompute, WindowCompute } from '../ops/compute.ts';
 import { BASELINE_TARGET, type KernelPlan, type Partition, type PlanTarget } from './plan.ts';
 import { convGemm } from './plan_conv.ts';
 import { reduceLanes, WARP_LANES } from './reduce_order.ts';
@@ -52,8 +52,9 @@ export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, con
       return { ...c, scratch: 0, partition: { ...partition(c.outer, 'element', row), items: c.outer * row } };
     }
     case 'window': {
+      const cuda = cudaConvTile(c);
       const g = c.weight ? convGemm(c, target, constantOf(c.weight.buf)) : undefined;
-      if (g !== undefined) return { ...c, ...g };
+      if (g !== undefined) return { ...c, ...g, ...cuda };
       if (c.mode !== 'conv' && c.inSpatial.length <= 2 && (c.outSpatial.at(-1) ?? 0) <= 4096) {
         // Pools row by row: items are output rows of about (kernel size x row length) work each.
         const outRows = c.n * c.m * (c.outSpatial.length === 2 ? c.outSpatial[0] : 1);
@@ -61,7 +62,7 @@ export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, con
         return { ...c, scratch: 0, rows: { rows: pr.perTask }, partition: { ...pr, items: c.n * c.m * numel(c.outSpatial), item: 'output' } };
       }
       const taps = numel(c.kernel) * (c.mode === 'conv' ? c.c / c.group : 1);
-      return { ...c, scratch: 0, partition: partition(c.n * c.m * numel(c.outSpatial), 'output', taps) };
+      return { ...c, scratch: 0, partition: partition(c.n * c.m * numel(c.outSpatial), 'output', taps), ...cuda };
     }
     case 'gather':
       return { ...c, scratch: 0, partition: partition(c.outer * c.count * c.inner, 'element', 2) };
@@ -81,6 +82,12 @@ export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, con
     case 'recurrent':
       return { ...c, scratch: 0, partition: serial(c.reverse.length * c.batch, 'row') };
   }
+}
+
+/** A conv's CUDA weight tile (WindowPlan.cudaWeightTile): when one channel's weights fit 32 KiB and it has 32 positions or more. */
+function cudaConvTile(c: WindowCompute): { cudaWeightTile?: number } {
+  const floats = (c.c / c.group) * numel(c.kernel);
+  return c.mode === 'conv' && c.weight !== undefined && floats <= 8192 && numel(c.outSpatial) >= 32 ? { cudaWeightTile: floats } : {};
 }
 
 function planMatmul(c: MatmulCompute, target: PlanTarget, constantOf: ConstantOf): KernelPlan {

@@ -230,7 +230,8 @@ function toDtype(d: DType, f: Float32Array) {
 /**
  * Graphs whose CUDA kernels use shared memory and barriers: products large enough for the block tiles
  * (compiler/kernels/tiles.ts cudaMatmulTile: partial tiles, K not a multiple of the slab, fused
- * epilogues), softmax rows and reductions of a block each (SoftmaxPlan/ReducePlan.cudaRowBlock).
+ * epilogues), softmax rows and reductions of a block each (SoftmaxPlan/ReducePlan.cudaRowBlock), and convs
+ * with a channel's weights in shared memory (WindowPlan.cudaWeightTile).
  */
 export function tiledGraphs(): NamedGraph[] {
   const out: NamedGraph[] = [];
@@ -277,6 +278,16 @@ export function tiledGraphs(): NamedGraph[] {
     b.output(b.op('ReduceMax', [b.input('y', 'float32', [2, 9000]), b.constant('axl', makeTensor('int64', [1], [-1]))], { keepdims: 0 }));
     b.output(b.op('ReduceSum', [b.input('n', 'int32', [4, 50]), b.constant('axn', makeTensor('int64', [1], [1]))], { keepdims: 0 }));
     out.push({ name: 'block_reduce', graph: b.build() });
+  }
+  {
+    // Convs with their weights staged in shared memory (WindowPlan.cudaWeightTile): padded and strided,
+    // then grouped and dilated with a bias and a Relu epilogue.
+    const b = new GraphBuilder('weight_tile_conv');
+    const x = b.input('x', 'float32', [2, 4, 19, 17]);
+    const y = b.op('Conv', [x, b.constant('w1', weight([6, 4, 3, 3], 44, 0.4))], { pads: [1, 1, 1, 1], strides: [1, 2] });
+    const z = b.op('Conv', [y, b.constant('w2', weight([4, 3, 3, 2], 45, 0.4)), b.constant('b2', weight([4], 46, 0.4))], { group: 2, dilations: [2, 1] });
+    b.output(b.op('Relu', [z]));
+    out.push({ name: 'weight_tile_conv', graph: b.build() });
   }
   return out;
 }
