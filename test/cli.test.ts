@@ -129,6 +129,10 @@ describe('volta CLI', () => {
     expect(jcpu.outputs).toEqual(jc.outputs);
     const human = await cli('run', MODEL, '--target', 'cuda-cpu', '--cache', cache);
     expect(human.out).toMatch(/backend\s+cuda-cpu \(target cuda-cpu, mode strict/);
+    const guarded = await cli('run', MODEL, '--target', 'cuda-cpu', '--memory-guard', '--cache', cache, '--json');
+    expect(guarded.code, guarded.err).toBe(0);
+    expect(JSON.parse(guarded.out).outputs).toEqual(jc.outputs);
+    expect(JSON.parse(guarded.out).fingerprint).not.toBe(jcpu.fingerprint);
   });
 
   it('user errors exit 1 with the code first; unknown commands and flags too', async () => {
