@@ -12,7 +12,8 @@
  *   between two warp barriers. A barrier that not every thread reaches (a thread finished or waits at
  *   another barrier) aborts the launch with cudaErrorLaunchFailure, whose string starts "divergent barrier".
  * - Fast path: the block's first thread runs in a fiber; if it finishes without a barrier, the others
- *   run as a plain loop (then any barrier is divergent: the first thread never reached it).
+ *   run as a plain loop (then any barrier is divergent: the first thread never reached it). So warp
+ *   operations must be reached by the first thread's warp too (Volta's kernels do); else the launch fails.
  * - VOLTA_CPU_ORDER=reverse runs blocks and threads last to first; kernels must give the same bits.
  * - Approximate CUDA intrinsics, libm, atomics and anything outside the emission contract are
  *   poisoned: code that uses them fails to compile rather than silently running other math.
