@@ -15,7 +15,8 @@ import { type PassSnapshot, runPasses } from './passes/manager.ts';
 import { type MemoryPlan, planMemory, weightsBlob } from './schedule/memory_plan.ts';
 import { type Schedule, scheduleGraph } from './schedule/schedule.ts';
 
-export type Target = 'c' | 'cuda';
+/** c: the C reference; cuda: the CUDA source on a GPU; cuda-cpu: the same CUDA source run on the CPU (templates/cuda_cpu). */
+export type Target = 'c' | 'cuda' | 'cuda-cpu';
 export type Mode = 'strict' | 'balanced';
 
 export interface CompileOptions {
@@ -37,6 +38,12 @@ export interface CompileOptions {
   readonly cacheDir?: string;
   /** Also emit a profiled entry point that times each kernel (C backend; `volta run --profile`). */
   readonly profile?: boolean;
+  /**
+   * Debug build: no arena reuse, and canary bytes around every arena buffer, filled before and checked
+   * after every run (C: by the runtime; CUDA targets: by the emitted host glue). A kernel writing past a
+   * buffer fails the run with VOLTA_E_MEMORY_GUARD naming the buffer. Part of the fingerprint.
+   */
+  readonly memoryGuard?: boolean;
   /** Largest model file read from a path, in bytes (default 2 GiB, as protobuf). */
   readonly maxFileBytes?: number;
   /**
@@ -67,6 +74,7 @@ const KNOWN_OPTIONS = [
   'inputShapes',
   'isa',
   'maxFileBytes',
+  'memoryGuard',
   'minParallelWork',
   'mode',
   'profile',
@@ -80,6 +88,7 @@ export interface ResolvedOptions {
   readonly mode: Mode;
   readonly disablePasses: readonly string[];
   readonly profile: boolean;
+  readonly memoryGuard: boolean;
   /** Runtime only: not part of the fingerprint. */
   readonly specializationCacheSize?: number;
   readonly isa: Isa;
@@ -107,7 +116,8 @@ export function resolveOptions(o: CompileOptions = {}): ResolvedOptions {
   }
   const target = o.target ?? 'c';
   const mode = o.mode ?? 'strict';
-  if (target !== 'c' && target !== 'cuda') throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `target ${JSON.stringify(target)}`, expected: "'c' or 'cuda'" });
+  if (target !== 'c' && target !== 'cuda' && target !== 'cuda-cpu')
+    throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `target ${JSON.stringify(target)}`, expected: "'c', 'cuda' or 'cuda-cpu'" });
   if (mode !== 'strict' && mode !== 'balanced')
     throw new VoltaError('VOLTA_E_BAD_OPTION', { found: `mode ${JSON.stringify(mode)}`, expected: "'strict' or 'balanced'" });
   const size = o.specializationCacheSize;
@@ -121,6 +131,7 @@ export function resolveOptions(o: CompileOptions = {}): ResolvedOptions {
     mode,
     disablePasses: [...(o.disablePasses ?? [])].sort(),
     profile: o.profile === true,
+    memoryGuard: o.memoryGuard === true,
     ...(size !== undefined ? { specializationCacheSize: size } : {}),
     isa: resolveIsa(o.isa),
     threads: resolveThreads(o),
@@ -177,10 +188,17 @@ export function compileGraph(g: Graph, options: CompileOptions = {}): Compiled {
 function compileGraphInner(g0: Graph, options: CompileOptions, o: ResolvedOptions, notes: string[], timings: Record<string, number>): Compiled {
   const { graph, snapshots } = timed(timings, 'passes', () => runPasses(g0, { disable: o.disablePasses, dump: options.dumpDir }));
   const schedule = timed(timings, 'schedule', () => scheduleGraph(graph, planTarget(o.isa)));
-  const memory = timed(timings, 'memory', () => planMemory(graph, schedule));
+  const memory = timed(timings, 'memory', () => planMemory(graph, schedule, { guard: o.memoryGuard }));
   // The thread count is left out on purpose: it never changes a bit (see ResolvedOptions.threads).
   // profile joins the fingerprint only when on, so unprofiled fingerprints are what they were without it.
-  const fpOptions = { target: o.target, mode: o.mode, disablePasses: o.disablePasses, isa: o.isa, ...(o.profile ? { profile: true } : {}) };
+  const fpOptions = {
+    target: o.target,
+    mode: o.mode,
+    disablePasses: o.disablePasses,
+    isa: o.isa,
+    ...(o.profile ? { profile: true } : {}),
+    ...(o.memoryGuard ? { memoryGuard: true } : {}),
+  };
   const fp = timed(timings, 'fingerprint', () => fingerprint(graph, schedule, memory, fpOptions));
   const sources = new Map<Backend, string>();
   return {

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { type AnyTypedArray, DTYPES, type DType } from '../compiler/ir/dtype.ts';
 import { VoltaError } from '../compiler/ir/errors.ts';
 import { numel, sameShape, shapeStr } from '../compiler/ir/shape.ts';
+import { CANARY } from '../compiler/schedule/memory_plan.ts';
 import { Tensor } from './tensor.ts';
 
 export interface Addon {
@@ -65,6 +66,12 @@ export interface AddonModel {
   readonly outputs: readonly IoSpec[];
   readonly weights: Uint8Array;
   readonly arenaBytes: number;
+  /** The scheduled kernels, in order (named by errors of a failed launch). */
+  readonly kernels?: readonly KernelInfo[];
+  /** memoryGuard builds: canary ranges of the arena with what each guards (errors name them by index). */
+  readonly guards?: readonly { readonly offset: number; readonly bytes: number; readonly text: string }[];
+  /** The C backend's arena is this process's memory: the runner fills and checks the guards around every call. */
+  readonly checkGuards?: boolean;
 }
 
 export type Feed = Tensor | { type: string; data: ArrayBufferView; dims: readonly number[] };
@@ -169,11 +176,19 @@ export class AddonRunner {
   }
 
   private call<T>(f: () => T): T {
+    const guards = this.model.checkGuards ? (this.model.guards ?? []) : [];
+    for (const g of guards) this.arena.fill(CANARY, g.offset, g.offset + g.bytes);
+    let r: T;
     try {
-      return f();
+      r = f();
     } catch (e) {
-      throw new VoltaError('VOLTA_E_ADDON', { found: (e as Error).message });
+      throw addonError((e as Error).message, this.model);
     }
+    for (const [i, g] of guards.entries()) {
+      const at = this.arena.subarray(g.offset, g.offset + g.bytes).findIndex((b) => b !== CANARY);
+      if (at >= 0) throw addonError(`memory guard: arena byte ${g.offset + at} (guard ${i})`, this.model);
+    }
+    return r;
   }
 
   private named(outs: Tensor[]): Record<string, Tensor> {
@@ -211,6 +226,53 @@ export class AddonRunner {
     const outs = this.model.outputs.map((v) => new Tensor(v.dtype, DTYPES[v.dtype].make(numel(v.shape)), v.shape));
     return [inputs, outs];
   }
+}
+
+/** A scheduled kernel as errors name it: its ops and the nodes it fuses (schedule order). */
+export interface KernelInfo {
+  readonly ops: readonly string[];
+  readonly nodes: readonly string[];
+}
+
+/**
+ * The typed error for a failed addon call. The CUDA glue (templates/cuda/model.hbs) reports
+ * "CUDA run failed: <what>: <cudaError name> (<cudaError string>)", where a launch's <what> is
+ * "launch <kernel> (kernel <schedule index>)", looked up in `kernels`: a failed CUDA call becomes VOLTA_E_CUDA naming the kernel,
+ * its nodes and the CUDA error; a barrier that not all threads reached (target cuda-cpu), VOLTA_E_DIVERGENT_BARRIER;
+ * "memory guard: arena byte <n> (guard <i>)" (memoryGuard builds), VOLTA_E_MEMORY_GUARD naming the buffer.
+ */
+export function addonError(message: string, model: Pick<AddonModel, 'kernels' | 'guards'> = {}): VoltaError {
+  const kernels = model.kernels ?? [];
+  const guard = /memory guard: arena byte (\d+) \(guard (\d+)\)/.exec(message);
+  if (guard !== null) {
+    const g = model.guards?.[Number(guard[2])];
+    return new VoltaError('VOLTA_E_MEMORY_GUARD', {
+      found: `arena byte ${guard[1]} ${g?.text ?? `(guard ${guard[2]})`}`,
+      byte: Number(guard[1]),
+      hint: 'a kernel wrote outside its buffer: this is a bug in Volta; report it with the model and compile options',
+    });
+  }
+  const m = /CUDA (?:init|run) failed: (.*): (cuda[A-Za-z]+) \((.*)\)$/s.exec(message);
+  if (m === null) return new VoltaError('VOLTA_E_ADDON', { found: message });
+  const [, what, cudaError, cudaMessage] = m;
+  const launch = /^launch (\S+) \(kernel (\d+)\)$/.exec(what);
+  const k = launch ? kernels[Number(launch[2])] : undefined;
+  const ops = k ? k.ops.join(' -> ') : 'ops unknown';
+  const nodes = k?.nodes;
+  const details = {
+    ...(launch ? { kernel: launch[1], ops, nodes } : { call: what }),
+    cudaError,
+    found: launch
+      ? `kernel ${launch[1]} (${ops}; nodes ${JSON.stringify(nodes ?? [])}): ${cudaError}: ${cudaMessage}`
+      : `${what}: ${cudaError}: ${cudaMessage}`,
+  };
+  if (cudaMessage.startsWith('divergent barrier')) {
+    return new VoltaError('VOLTA_E_DIVERGENT_BARRIER', {
+      ...details,
+      hint: 'every thread of a block must reach each __syncthreads (and every lane of a warp each __syncwarp or shuffle); this is a bug in the kernel',
+    });
+  }
+  return new VoltaError('VOLTA_E_CUDA', details);
 }
 
 /** The feed's data if it is the input's typed array with the input's element count. */

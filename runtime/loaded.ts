@@ -1,8 +1,10 @@
 // One compiled model, built and loaded: its addon, arena and report. A Session
 // (session.ts) runs one of these, or one per specialisation of a model whose
 // inputs decide shapes (specialize.ts).
-import type { BuildResult } from '../compiler/build/build.ts';
-import type { Compiled } from '../compiler/compile.ts';
+import { availableParallelism } from 'node:os';
+import type { BuildBackend, BuildResult } from '../compiler/build/build.ts';
+import type { Compiled, Target } from '../compiler/compile.ts';
+import { guardText } from '../compiler/schedule/memory_plan.ts';
 import { AddonRunner, type Feed, type IoSpec, type KernelTime, loadAddon, type NativeState } from './addon.ts';
 import type { Tensor } from './tensor.ts';
 
@@ -18,12 +20,13 @@ export interface Fallback {
 export interface SessionReport {
   /** The compiled model's fingerprint (for a specialising session: of the variant that ran last, '' before any run). */
   readonly fingerprint: string;
-  readonly requestedTarget: 'c' | 'cuda';
-  readonly backend: 'c' | 'cuda';
+  readonly requestedTarget: Target;
+  /** What runs: c, cuda (a GPU) or cuda-cpu (the CUDA source on the CPU, templates/cuda_cpu/cuda_cpu.h). */
+  readonly backend: BuildBackend;
   readonly mode: 'strict' | 'balanced';
   /** Instruction set the C code was built for (part of the fingerprint). */
   readonly isa: string;
-  /** Threads the C kernels run on (1 on the CUDA backend); never part of the fingerprint. */
+  /** Threads the kernels run on (C: the pool; cuda-cpu: its block workers; cuda: 1); never part of the fingerprint. */
   readonly threads: number;
   readonly fallback?: Fallback;
   readonly cacheHit: boolean;
@@ -58,6 +61,12 @@ export interface Specialization {
   readonly compileMs: number;
 }
 
+/** Block workers of the cuda-cpu runtime: $VOLTA_CPU_WORKERS, else one per core (as templates/cuda_cpu/cuda_cpu.h picks). */
+function cudaCpuWorkers(): number {
+  const n = Number.parseInt(process.env.VOLTA_CPU_WORKERS ?? '', 10);
+  return n > 0 ? n : availableParallelism();
+}
+
 export type Feeds = Readonly<Record<string, Feed>>;
 
 export class LoadedModel {
@@ -73,7 +82,7 @@ export class LoadedModel {
   constructor(
     readonly compiled: Compiled,
     build: BuildResult,
-    backend: 'c' | 'cuda',
+    backend: BuildBackend,
     fallback: Fallback | undefined,
     extraTimings: Record<string, number>,
   ) {
@@ -90,9 +99,16 @@ export class LoadedModel {
       outputs: this.outputs,
       weights: compiled.weights,
       arenaBytes: compiled.memory.arenaBytes,
+      kernels: compiled.schedule.kernels.map((k) => ({ ops: k.plan.ops, nodes: k.plan.nodes })),
+      ...(compiled.memory.guards
+        ? {
+            guards: compiled.memory.guards.map((gd) => ({ offset: gd.offset, bytes: gd.bytes, text: guardText(gd, (id) => g.values.get(id)?.name ?? id) })),
+            checkGuards: backend === 'c',
+          }
+        : {}),
     };
     // One pool per loaded model, created here and reused by every run (no threads are started per run).
-    const threads = backend === 'c' ? compiled.options.threads : 1;
+    const threads = backend === 'c' ? compiled.options.threads : backend === 'cuda-cpu' ? cudaCpuWorkers() : 1;
     this.runner = new AddonRunner(loadAddon(build.addonPath, compiled.fingerprint), model, { threads, minParallelWork: compiled.options.minParallelWork });
     this.rep = {
       fingerprint: compiled.fingerprint,

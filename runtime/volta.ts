@@ -4,7 +4,7 @@
 // A model whose graph inputs decide shapes and are not bound gets a session
 // that specialises on their values at run time (specialize.ts).
 import { dirname, resolve } from 'node:path';
-import { buildAddon, defaultCacheDir } from '../compiler/build/build.ts';
+import { type BuildBackend, buildAddon, defaultCacheDir } from '../compiler/build/build.ts';
 import { type Compiled, type CompileOptions, compileGraph, compileModel, resolveOptions } from '../compiler/compile.ts';
 import { dtypeFromOnnx, onnxDtypeName } from '../compiler/ir/dtype.ts';
 import { VoltaError } from '../compiler/ir/errors.ts';
@@ -37,7 +37,7 @@ export function compileOnly(model: ModelSource, options: CompileOptions = {}): C
 export async function load(compiled: Compiled, options: CompileOptions): Promise<LoadedModel> {
   const o = compiled.options;
   const cacheDir = resolve(options.cacheDir ?? defaultCacheDir());
-  let backend: 'c' | 'cuda' = 'c';
+  let backend: BuildBackend = o.target === 'cuda-cpu' ? 'cuda-cpu' : 'c';
   let fallback: Fallback | undefined;
   const extra: Record<string, number> = {};
   if (o.target === 'cuda') {
@@ -83,10 +83,10 @@ export async function compile(model: ModelSource, options: CompileOptions = {}):
         report: {
           fingerprint: '',
           requestedTarget: o.target,
-          backend: o.target === 'cuda' ? 'cuda' : 'c',
+          backend: o.target,
           mode: o.mode,
           isa: o.isa,
-          threads: o.target === 'cuda' ? 1 : o.threads,
+          threads: o.target === 'c' ? o.threads : 1,
           cacheHit: false,
           addonPath: '',
           timings: {},

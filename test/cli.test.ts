@@ -120,6 +120,21 @@ describe('volta CLI', () => {
     expect(JSON.parse(json.out).fingerprint).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it("run --target cuda-cpu runs the CUDA source on the CPU and prints the C target's outputs", async () => {
+    const cpu = await cli('run', MODEL, '--target', 'cuda-cpu', '--cache', cache, '--json');
+    const c = await cli('run', MODEL, '--target', 'c', '--cache', cache, '--json');
+    expect(cpu.code, cpu.err).toBe(0);
+    const [jc, jcpu] = [JSON.parse(c.out), JSON.parse(cpu.out)];
+    expect(jcpu.backend).toBe('cuda-cpu');
+    expect(jcpu.outputs).toEqual(jc.outputs);
+    const human = await cli('run', MODEL, '--target', 'cuda-cpu', '--cache', cache);
+    expect(human.out).toMatch(/backend\s+cuda-cpu \(target cuda-cpu, mode strict/);
+    const guarded = await cli('run', MODEL, '--target', 'cuda-cpu', '--memory-guard', '--cache', cache, '--json');
+    expect(guarded.code, guarded.err).toBe(0);
+    expect(JSON.parse(guarded.out).outputs).toEqual(jc.outputs);
+    expect(JSON.parse(guarded.out).fingerprint).not.toBe(jcpu.fingerprint);
+  });
+
   it('user errors exit 1 with the code first; unknown commands and flags too', async () => {
     const missing = await cli('run', join(tmpdir(), 'no-such-model.onnx'));
     expect(missing.code).toBe(1);

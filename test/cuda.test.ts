@@ -1,18 +1,20 @@
 // Emitted CUDA: every .cu compiles with nvcc (when it is installed; no GPU
-// needed), and the text keeps the emission contract: launches only through
-// cudaLaunchKernelEx, no <<<>>>, atomics or shared memory, math only volta_*.
+// needed), the PTX of strict builds holds no fma, .approx or .ftz, and the text keeps the emission
+// contract: launches only through cudaLaunchKernelEx, no <<<>>> or atomics, math only volta_*, shared
+// memory only in tiled kernels, never the volatile warp-synchronous idiom.
 import { createHash } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileCudaObject } from '../compiler/build/build.ts';
-import { findTools, NVCC_ARCHS, NVCC_FLAGS } from '../compiler/build/toolchain.ts';
+import { findTools, NVCC_ARCHS, NVCC_FLAGS, runTool } from '../compiler/build/toolchain.ts';
+import { COMMON_INCLUDE_DIR } from '../compiler/codegen/templates.ts';
 import { Volta } from '../runtime/index.ts';
 import { backwardGraphs } from './helpers/backward_models.ts';
 import { calledNames, identifiers, splitSource } from './helpers/c_source.ts';
 import { hostileMlpBytes } from './helpers/hostile.ts';
-import { kernelGraphs, mlp } from './helpers/models.ts';
+import { kernelGraphs, mlp, tiledGraphs } from './helpers/models.ts';
 
 const tools = await findTools();
 const nvcc = tools.nvcc;
@@ -20,16 +22,18 @@ if (!nvcc) console.warn('[cuda.test] nvcc is absent (not on PATH, or VOLTA_NVCC 
 
 const models = [
   { name: 'mlp', compiled: Volta.compileOnly(mlp()) },
-  ...[...kernelGraphs(), ...backwardGraphs()].map((k) => ({ name: k.name, compiled: Volta.compileOnly(k.graph) })),
+  ...[...kernelGraphs(), ...backwardGraphs(), ...tiledGraphs()].map((k) => ({ name: k.name, compiled: Volta.compileOnly(k.graph) })),
 ];
 models.push({ name: 'hostile names', compiled: Volta.compileOnly(hostileMlpBytes()) });
+models.push({ name: 'mlp, memoryGuard build', compiled: Volta.compileOnly(mlp(), { memoryGuard: true }) });
 
 // Math that is not Volta's: libm, CUDA's accurate and fast versions.
 const FOREIGN_MATH =
   /^(__)?(exp|exp2|exp10|expm1|log|log2|log10|log1p|pow|sqrt|rsqrt|cbrt|sin|cos|tan|sinh|cosh|tanh|erf|erfc|fma|fmax|fmin|fabs|floor|ceil|round|trunc|fdivide|saturate)f?(_r[nzdu])?$/;
 // Every call in the generated code is one of these (or a kernel of the file); INT64_C is <stdint.h>'s
 // literal macro (int64 constants, e.g. in index arithmetic), not a call.
-const ALLOWED_CALL = /^(volta_\w+|VOLTA_\w+|INT64_C|cuda[A-Z]\w*|dim3|snprintf|sizeof|for|if|while|return|switch)$/;
+const ALLOWED_CALL =
+  /^(volta_\w+|VOLTA_\w+|INT64_C|cuda[A-Z]\w*|dim3|snprintf|sizeof|for|if|while|return|switch|__syncthreads|__syncwarp|__shfl_(up_|down_|xor_)?sync)$/;
 
 describe('emitted CUDA source keeps the emission contract', () => {
   for (const { name, compiled } of models) {
@@ -38,8 +42,17 @@ describe('emitted CUDA source keeps the emission contract', () => {
       const { code } = splitSource(src);
       expect(src).not.toContain('<<<');
       expect([...identifiers(code)].filter((id) => /atomic/i.test(id))).toEqual([]);
-      expect(identifiers(code).has('__shared__')).toBe(false);
-      expect(identifiers(code).has('__syncthreads')).toBe(false);
+      // Shared memory and barriers only in the kernels planned for them: block-tiled matmuls, softmax and reduce rows per block, conv weight tiles.
+      const blockKernels = compiled.schedule.kernels.filter(
+        (k) =>
+          (k.plan.kind === 'matmul' && k.plan.cuda !== undefined) ||
+          ((k.plan.kind === 'softmax' || k.plan.kind === 'reduce') && k.plan.cudaRowBlock === true) ||
+          (k.plan.kind === 'window' && k.plan.cudaWeightTile !== undefined),
+      ).length;
+      const bodies = code.split(/(?=__global__\s+void)/).slice(1);
+      expect(bodies.filter((b) => /\b__shared__\b/.test(b)).length).toBe(blockKernels);
+      expect(bodies.filter((b) => /\b__syncthreads\b/.test(b)).length).toBe(blockKernels);
+      expect(identifiers(code).has('volatile')).toBe(false);
       const kernels = [...code.matchAll(/__global__\s+void\s+(\w+)\s*\(/g)].map((m) => m[1]);
       const launched = [...code.matchAll(/cudaLaunchKernelEx\(\s*&\w+\s*,\s*(\w+)\s*,/g)].map((m) => m[1]);
       expect([...calledNames(code)].filter((f) => FOREIGN_MATH.test(f))).toEqual([]);
@@ -70,6 +83,26 @@ describe('emitted CUDA compiles with nvcc', () => {
       await compileCudaObject(src, dir);
       expect(existsSync(join(dir, 'model_cuda.o'))).toBe(true);
       writeFileSync(join(dir, 'ok'), '');
+    });
+  }
+});
+
+describe('PTX of strict builds holds no fma, .approx or .ftz', () => {
+  const root = join(tmpdir(), 'volta-test-cuda-ptx');
+  const strict = [{ name: 'mlp', compiled: Volta.compileOnly(mlp()) }, ...tiledGraphs().map((k) => ({ name: k.name, compiled: Volta.compileOnly(k.graph) }))];
+  for (const { name, compiled } of strict) {
+    it.skipIf(!nvcc)(`${name}${nvcc ? '' : ' (skipped: nvcc is absent)'}`, async () => {
+      const dir = join(root, compiled.fingerprint.slice(0, 24));
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'model.cu'), compiled.source('cuda'));
+      for (const arch of ['sm_80', 'sm_90']) {
+        await runTool(nvcc!, [...NVCC_FLAGS, `-arch=${arch}`, `-I${COMMON_INCLUDE_DIR}`, '-ptx', 'model.cu', '-o', `${arch}.ptx`], join(dir, 'model.cu'), dir);
+        const ptx = readFileSync(join(dir, `${arch}.ptx`), 'utf8');
+        expect(ptx, `${arch}: no kernels in the PTX`).toMatch(/\.entry\s/);
+        expect(ptx.match(/\bfma\.\S+/g), arch).toBeNull();
+        expect(ptx.match(/\S*\.approx\S*/g), arch).toBeNull();
+        expect(ptx.match(/\S*\.ftz\S*/g), arch).toBeNull();
+      }
     });
   }
 });

@@ -1,81 +1,26 @@
-// CUDA on CPU: the emitted model.cu, unchanged, built as host C++ with
-// test/helpers/cuda_cpu_shim.h (every block and thread run sequentially) must
-// give outputs bit-identical to the C addon's, for the MLP and a graph per
-// kernel kind; and again with threads run in reverse order. No GPU or nvcc needed.
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// Target cuda-cpu: the emitted model.cu, unchanged, built as host C++ with Volta's CPU CUDA runtime
+// (templates/cuda_cpu/cuda_cpu.h: blocks on a worker pool, threads as fibers with real barriers) must
+// give outputs bit-identical to the C target's, in strict mode, with threads run first-to-last and
+// last-to-first (VOLTA_CPU_ORDER=reverse), for the example model, the MLP, a graph per kernel kind,
+// the backward kernels, the block-tiled matmuls, two real-structure networks, and over repeated runs. No GPU or nvcc needed.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
-import { findTools } from '../compiler/build/toolchain.ts';
-import { COMMON_INCLUDE_DIR } from '../compiler/codegen/templates.ts';
-import type { Compiled } from '../compiler/compile.ts';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Graph } from '../compiler/ir/graph.ts';
-import { type Tensor, Volta } from '../runtime/index.ts';
+import { type Session, type Tensor, Volta } from '../runtime/index.ts';
 import { backwardGraphs } from './helpers/backward_models.ts';
 import { sameBits } from './helpers/bits.ts';
-import { feedsFor, kernelGraphs, mlp } from './helpers/models.ts';
+import { feedsFor, kernelGraphs, mlp, tiledGraphs } from './helpers/models.ts';
+import { crnn, dbDetector } from './real_models/ocr_nets.ts';
 
-const run = promisify(execFile);
 const cacheDir = join(tmpdir(), 'volta-test-cuda-cpu');
-const SHIM = fileURLToPath(new URL('./helpers/cuda_cpu_shim.h', import.meta.url));
-const DRIVER = fileURLToPath(new URL('./helpers/cuda_cpu_driver.cpp', import.meta.url));
-const CXX_FLAGS = ['-std=c++17', '-O2', '-ffp-contract=off', '-fno-math-errno', '-Wall', '-Wno-unused-variable', '-Wno-comment'];
+const EXAMPLE = fileURLToPath(new URL('../examples/mlp/mlp.onnx', import.meta.url));
+const ORDERS = ['forward', 'reverse'] as const;
 
-const tools = await findTools();
-
-/** Builds model.cu + the driver with the shim; cached by everything that goes in. */
-async function buildShimExe(c: Compiled): Promise<string> {
-  const src = c.source('cuda');
-  const key = createHash('sha256')
-    .update([src, readFileSync(SHIM, 'utf8'), readFileSync(DRIVER, 'utf8'), tools.cxx, ...CXX_FLAGS].join('\n'))
-    .digest('hex')
-    .slice(0, 32);
-  const dir = join(cacheDir, 'exe', key);
-  const exe = join(dir, 'model_cpu');
-  if (existsSync(exe)) return exe;
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'model.cu'), src);
-  const tmp = `${exe}.${process.pid}.tmp`;
-  const args = [...CXX_FLAGS, `-I${COMMON_INCLUDE_DIR}`, '-include', SHIM, '-x', 'c++', 'model.cu', DRIVER, '-o', tmp];
-  try {
-    await run(tools.cxx, args, { cwd: dir });
-  } catch (e) {
-    const err = e as { stderr?: string };
-    throw new Error(`shim build failed: cd ${dir} && ${tools.cxx} ${args.join(' ')}\n${err.stderr ?? String(e)}`);
-  }
-  renameSync(tmp, exe);
-  return exe;
-}
-
-/** Runs the shim executable on the feeds; returns its outputs by output name. */
-async function runShim(exe: string, c: Compiled, feeds: Record<string, Tensor>, order: 'forward' | 'reverse'): Promise<Record<string, Uint8Array>> {
-  const g = c.graph;
-  const dir = join(cacheDir, 'runs', `${c.fingerprint.slice(0, 16)}-${order}-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'weights.bin'), c.weights);
-  g.inputs.forEach((id, i) => {
-    const d = feeds[g.value(id).name].data;
-    writeFileSync(join(dir, `in${i}.bin`), new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
-  });
-  // Two runs: the second reuses the device buffers, as the addon does.
-  await run(exe, [dir, '2'], { env: { ...process.env, VOLTA_CPU_ORDER: order } });
-  const out: Record<string, Uint8Array> = {};
-  g.outputs.forEach((id, i) => {
-    out[g.value(id).name] = readFileSync(join(dir, `out${i}.bin`));
-  });
-  rmSync(dir, { recursive: true, force: true });
-  return out;
-}
-
-function asType(bytes: Uint8Array, like: ArrayBufferView): ArrayBufferView {
-  const copy = new Uint8Array(bytes).buffer;
-  const Ctor = like.constructor as new (b: ArrayBuffer) => ArrayBufferView;
-  return new Ctor(copy);
-}
+afterEach(() => {
+  delete process.env.VOLTA_CPU_ORDER;
+});
 
 /** Feeds with IEEE specials (NaN, infinities, signed zero, denormals, huge values) in the first slots. */
 function specialFeeds(g: Graph, seed: number): Record<string, Tensor> {
@@ -87,47 +32,61 @@ function specialFeeds(g: Graph, seed: number): Record<string, Tensor> {
   return feeds;
 }
 
-const models: { name: string; graph: Graph }[] = [{ name: 'mlp', graph: mlp() }, ...kernelGraphs(), ...backwardGraphs()];
+function runIn(order: (typeof ORDERS)[number], s: Session, feeds: Record<string, Tensor>): Record<string, Tensor> {
+  if (order === 'reverse') process.env.VOLTA_CPU_ORDER = 'reverse';
+  else delete process.env.VOLTA_CPU_ORDER;
+  try {
+    return s.runSync(feeds);
+  } finally {
+    delete process.env.VOLTA_CPU_ORDER;
+  }
+}
 
-describe('emitted CUDA run on the CPU (cuda_cpu_shim.h) equals the C addon bit for bit', () => {
-  for (const { name, graph } of models) {
+type Model = Graph | Uint8Array | string;
+const models: { name: string; model: () => Model }[] = [
+  { name: 'example model (examples/mlp/mlp.onnx)', model: () => EXAMPLE },
+  { name: 'mlp', model: mlp },
+  ...kernelGraphs().map(({ name, graph }) => ({ name, model: () => graph })),
+  ...backwardGraphs().map(({ name, graph }) => ({ name, model: () => graph })),
+  // Block-tiled matmuls: shared-memory slabs and __syncthreads, run as fibers with real barriers.
+  ...tiledGraphs().map(({ name, graph }) => ({ name, model: () => graph })),
+  { name: 'CRNN recogniser (real structure)', model: crnn },
+  { name: 'DBNet-style detector (real structure)', model: dbDetector },
+];
+
+async function pair(model: Model): Promise<[Session, Session, Graph]> {
+  const graph = Volta.compileOnly(model).graph;
+  const [c, cpu] = await Promise.all([Volta.compile(model, { cacheDir }), Volta.compile(model, { cacheDir, target: 'cuda-cpu' })]);
+  return [c, cpu, graph];
+}
+
+describe('target cuda-cpu (strict) equals target c bit for bit, in both thread orders', () => {
+  for (const { name, model } of models) {
     it(name, async () => {
-      const c = Volta.compileOnly(graph);
-      const [session, exe] = await Promise.all([Volta.compile(graph, { cacheDir }), buildShimExe(c)]);
+      const [c, cpu, graph] = await pair(model());
+      expect(cpu.report().backend).toBe('cuda-cpu');
+      expect(cpu.report().requestedTarget).toBe('cuda-cpu');
+      expect(cpu.report().fingerprint).not.toBe(c.report().fingerprint);
       for (const [label, feeds] of [
         ['random', feedsFor(graph, 11)],
         ['specials', specialFeeds(graph, 12)],
       ] as const) {
-        const want = session.runSync(feeds);
-        for (const order of ['forward', 'reverse'] as const) {
-          const got = await runShim(exe, c, feeds, order);
-          for (const n of session.outputNames) {
-            expect(sameBits(asType(got[n], want[n].data), want[n].data), `${label} feeds, ${order} order, output ${n}`).toBe(true);
-          }
+        const want = c.runSync(feeds);
+        for (const order of ORDERS) {
+          const got = runIn(order, cpu, feeds);
+          for (const n of c.outputNames) expect(sameBits(got[n].data, want[n].data), `${label} feeds, ${order} order, output ${n}`).toBe(true);
         }
       }
     });
   }
-});
 
-describe('cuda_cpu_shim.h refuses code outside the emission contract', () => {
-  it('shared memory, barriers, atomics and non-Volta math fail to compile', async () => {
-    const dir = join(cacheDir, 'refuse');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      join(dir, 'bad.cu'),
-      [
-        '__global__ void k1(float *out) { __shared__ float s[32]; s[threadIdx.x] = 1; __syncthreads(); out[0] = s[0]; }',
-        '__global__ void k2(float *out) { atomicAdd(out, 1.0f); }',
-        '__global__ void k3(float *out) { out[0] = expf(out[0]) + __expf(out[1]) + tanhf(out[2]); }',
-        '',
-      ].join('\n'),
-    );
-    const err = await run(tools.cxx, ['-std=c++17', '-fsyntax-only', '-include', SHIM, '-x', 'c++', 'bad.cu'], { cwd: dir }).then(
-      () => undefined,
-      (e: { stderr: string }) => e.stderr,
-    );
-    expect(err, 'bad.cu compiled').toBeDefined();
-    for (const id of ['__shared__', '__syncthreads', 'atomicAdd', 'expf', '__expf', 'tanhf']) expect(err).toContain(`poisoned "${id}"`);
+  it('100 replays of the MLP (device buffers reused) each equal the C target', async () => {
+    const [c, cpu, graph] = await pair(mlp());
+    for (let r = 0; r < 100; r++) {
+      const feeds = feedsFor(graph, 100 + (r % 7));
+      const want = c.runSync(feeds);
+      const got = runIn(ORDERS[r % 2], cpu, feeds);
+      for (const n of c.outputNames) expect(sameBits(got[n].data, want[n].data), `replay ${r}, output ${n}`).toBe(true);
+    }
   });
 });

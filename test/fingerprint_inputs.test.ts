@@ -10,6 +10,8 @@ describe('fingerprint inputs', () => {
     const base = fp({});
     expect(fp({ mode: 'balanced' })).not.toBe(base);
     expect(fp({ target: 'cuda' })).not.toBe(base);
+    expect(fp({ target: 'cuda-cpu' })).not.toBe(base);
+    expect(fp({ target: 'cuda-cpu' })).not.toBe(fp({ target: 'cuda' }));
     expect(fp({ disablePasses: ['fuse-elementwise'] })).not.toBe(base);
     expect(fp({ cacheDir: '/tmp/elsewhere' })).toBe(base);
     expect(fp({ mode: 'strict', target: 'c' })).toBe(base);

@@ -36,7 +36,8 @@ see docs/CLI_JSON.md).
 Run 'volta <command> --help' for a command's options.
 `;
 
-export const COMMON_OPTS = `  --target c|cuda             backend (default c)
+export const COMMON_OPTS = `  --target c|cuda|cuda-cpu    backend (default c); cuda-cpu runs the CUDA source on the CPU
+                              (needs libboost-context-dev; strict: the C target's bits)
   --bind <name=file>          fix an input to a tensor at compile time (repeatable; .npy or .pb):
                               inputs that decide shapes (a Reshape target, Slice bounds, axes)
                               need a value to compile; 'run' specialises on --input values instead
@@ -48,6 +49,8 @@ export const COMMON_OPTS = `  --target c|cuda             backend (default c)
                               such as x86-64-v3 (part of the fingerprint)
   --threads <n>               threads the C kernels run on (default $VOLTA_THREADS, else all
                               cores); never changes the output bits
+  --memory-guard              debug build: canary bytes around every arena buffer, checked after
+                              every run (VOLTA_E_MEMORY_GUARD names an overrun buffer)
 
   --input-shape <name=d0,d1,...>
                               fix an input's shape (repeatable), e.g. --input-shape input=1,784
@@ -176,6 +179,7 @@ export const TARGET_MODE: OptSpec = {
   json: { type: 'boolean' },
   isa: { type: 'string' },
   threads: { type: 'string' },
+  'memory-guard': { type: 'boolean' },
 };
 
 export const SPECS: Record<string, OptSpec> = {
@@ -244,6 +248,7 @@ export function compileOptions(v: Values, cmd = 'run'): CompileOptions {
     ...(shapes ? { inputShapes: shapes } : {}),
   };
   if (typeof v.isa === 'string') o.isa = v.isa as CompileOptions['isa'];
+  if (v['memory-guard'] === true) o.memoryGuard = true;
   if (typeof v.threads === 'string') {
     const n = Number(v.threads);
     if (!/^[0-9]+$/.test(v.threads) || !Number.isInteger(n)) throw usage(cmd, `--threads ${JSON.stringify(v.threads)} is not an integer from 1 to 1024`);

@@ -56,7 +56,7 @@ export async function cmdRun(model: string, v: Values, io: Io): Promise<number> 
   const given = namedFiles('input', v.input as string[] | undefined, (found) => usage('run', found));
   const profile = v.profile === true;
   const options = compileOptions(v);
-  if (profile && options.target === 'cuda') throw usage('run', '--profile times kernels of the C backend only; use --target c');
+  if (profile && options.target !== undefined && options.target !== 'c') throw usage('run', '--profile times kernels of the C backend only; use --target c');
   const cacheDir = resolve(typeof v.cache === 'string' ? v.cache : defaultCacheDir());
   const t0 = performance.now();
   const session = await Volta.compile(model, { ...options, cacheDir, ...(profile ? { profile: true } : {}) });

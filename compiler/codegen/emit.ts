@@ -5,7 +5,7 @@ import { DTYPES } from '../ir/dtype.ts';
 import type { Graph } from '../ir/graph.ts';
 import { numel } from '../ir/shape.ts';
 import { kernelArgs } from '../kernels/plan.ts';
-import type { BufferPlan, MemoryPlan } from '../schedule/memory_plan.ts';
+import { type BufferPlan, CANARY, type MemoryPlan } from '../schedule/memory_plan.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import { VOLTA_VERSION } from '../version.ts';
 import { type Backend, DIALECTS } from './dialect.ts';
@@ -99,9 +99,15 @@ export function emitSource(inp: EmitInput, backend: Backend): string {
     kernels.push({ name, ops: `${k.plan.ops.join(' -> ')}${k.plan.nodes.length ? ` (${k.plan.nodes.map(comment).join(', ')})` : ''}`, source });
     launches.push({
       kernel: name,
+      // Named in a failed launch's error: the kernel and its schedule index (runtime/addon.ts maps it to its ops and
+      // nodes; model names never enter string literals of the generated code).
+      what: `launch ${name} (kernel ${k.index})`,
       args: args.join(', '),
-      threads: CUDA_BLOCK,
-      blocks: Math.max(1, Math.min(CUDA_MAX_BLOCKS, Math.ceil(k.plan.partition.items / CUDA_BLOCK))),
+      // A view may fix its launch (a tiled kernel: one block per tile); else one thread per item.
+      ...((view.cudaLaunch as { blocks: number; threads: number } | undefined) ?? {
+        threads: CUDA_BLOCK,
+        blocks: Math.max(1, Math.min(CUDA_MAX_BLOCKS, Math.ceil(k.plan.partition.items / CUDA_BLOCK))),
+      }),
     });
   }
   const byKind = (kind: BufferPlan['kind']) => inp.memory.buffers.filter((b) => b.kind === kind).sort((a, b) => a.index - b.index);
@@ -135,6 +141,9 @@ export function emitSource(inp: EmitInput, backend: Backend): string {
     // C string literals of identifiers from the name supply; a lone 0 keeps an empty list valid C.
     kernelNames: kernels.length ? kernels.map((k) => `"${k.name}"`).join(', ') : '0',
     launches,
+    // memoryGuard builds: canaries filled before and checked after every run by the CUDA glue.
+    guards: (inp.memory.guards ?? []).map((gd, index) => ({ offset: gd.offset, bytes: gd.bytes, index })),
+    canary: CANARY,
     ioCopiesIn: byKind('input').map(
       (b) => `VOLTA_CUDA(cudaMemcpy(volta_d_io + ${io.offsets.get(b.id)}, inputs[${b.index}], ${b.bytes}, cudaMemcpyHostToDevice), "copy input ${b.index}");`,
     ),

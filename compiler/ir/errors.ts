@@ -19,6 +19,10 @@ export const ERROR_CODES = {
   VOLTA_E_TOOLCHAIN: 'a compiler (cc, nvcc) is missing or failed',
   VOLTA_E_BAD_CONFIG: 'volta.config.yaml has an unknown key, a wrong type or names a missing file (each problem names its key and line)',
   VOLTA_E_ADDON: 'the compiled addon could not be loaded or failed at run time',
+  VOLTA_E_CUDA: 'a CUDA runtime call or kernel launch failed (the kernel, the nodes it fuses and the CUDA error are named)',
+  VOLTA_E_MEMORY_GUARD: 'a memoryGuard build found a canary byte next to an arena buffer overwritten after a run (a kernel wrote outside its buffer)',
+  VOLTA_E_DIVERGENT_BARRIER:
+    'a kernel barrier (__syncthreads, __syncwarp, a shuffle) was not reached by every thread of its block or warp; found by target cuda-cpu, a bug in the kernel',
   VOLTA_E_DATASET: 'a training data set is missing, unreadable or malformed',
   VOLTA_E_NO_GRADIENT: 'differentiation reached an op (or an input of it) that has no gradient rule',
   VOLTA_E_INTERNAL: 'an internal invariant broke; this is a bug in Volta',

@@ -86,10 +86,34 @@ interface Planned {
 
 export type ElementwisePlan = ElementwiseCompute & Planned;
 /** `packedB`: storage id of B packed into panels at compile time (tile.bPack 'const'); the kernel reads it instead of b. */
-export type MatmulPlan = MatmulCompute & Planned & { readonly tile: MatmulTile; readonly packedB?: string };
-/** `lanes`: the reduction order (see reduce_order.ts). */
-export type SoftmaxPlan = SoftmaxCompute & Planned & { readonly lanes: number };
-export type ReducePlan = ReduceCompute & Planned & { readonly lanes: number };
+/**
+ * The CUDA matmul's block tiling: a block of threads computes a bm x bn tile of outputs, each thread a
+ * tm x tn register tile (threads = (bm / tm) * (bn / tn)); K advances bk at a time through shared memory
+ * (A and B slabs loaded by the whole block between two __syncthreads). Every output still adds
+ * a[i][k] * b[k][j] for k = 0..K-1 in increasing order to its own accumulator from +0 (padding past K is
+ * never added), so the result has the C reference's bits.
+ */
+export interface CudaMatmulTile {
+  readonly bm: number;
+  readonly bn: number;
+  readonly bk: number;
+  readonly tm: number;
+  readonly tn: number;
+  readonly threads: number;
+  /** Blocks of the launch: one per output tile (batch x M tiles x N tiles). */
+  readonly tiles: number;
+}
+
+/** `cuda`: the CUDA block tiling; absent for products too small to fill a tile (one thread per output). */
+export type MatmulPlan = MatmulCompute & Planned & { readonly tile: MatmulTile; readonly packedB?: string; readonly cuda?: CudaMatmulTile };
+/**
+ * `lanes`: the reduction order (see reduce_order.ts). `cudaRowBlock`: CUDA runs a row per block of
+ * `lanes` threads, thread l being lane l (stride accumulation, then the halving tree in shared memory
+ * between barriers): the same order, so the same bits; else one thread per row.
+ */
+export type SoftmaxPlan = SoftmaxCompute & Planned & { readonly lanes: number; readonly cudaRowBlock?: boolean };
+/** `cudaRowBlock`: as SoftmaxPlan's, one CUDA block of `lanes` threads per output. */
+export type ReducePlan = ReduceCompute & Planned & { readonly lanes: number; readonly cudaRowBlock?: boolean };
 export type ConcatPlan = ConcatCompute & Planned;
 /**
  * A conv run as an implicit GEMM (see kernels/plan_conv.ts): the register tile runs over mr output
@@ -132,7 +156,12 @@ export interface PoolRows {
  * `gemm`: present when the conv runs as an implicit GEMM (constant, finite weights); `rows`: a pool run
  * row by row; neither: the direct window loop.
  */
-export type WindowPlan = WindowCompute & Planned & { readonly gemm?: ConvGemm; readonly rows?: PoolRows };
+/**
+ * `cudaWeightTile`: CUDA runs a conv as a block per (image, output channel), the channel's weights
+ * (this many floats, c / group x kernel) staged in shared memory, a thread per output position summing
+ * in the same order as without it; absent: a thread per output, weights read from global memory.
+ */
+export type WindowPlan = WindowCompute & Planned & { readonly gemm?: ConvGemm; readonly rows?: PoolRows; readonly cudaWeightTile?: number };
 export type GatherPlan = GatherCompute & Planned;
 export type PadPlan = PadCompute & Planned;
 export type WindowGradPlan = WindowGradCompute & Planned;

@@ -3,11 +3,11 @@
 // and the interpreter read the result; none of it changes an output bit.
 import { numel } from '../ir/shape.ts';
 import type { TensorData } from '../ir/tensor.ts';
-import type { Compute, MatmulCompute } from '../ops/compute.ts';
+import type { Compute, MatmulCompute, WindowCompute } from '../ops/compute.ts';
 import { BASELINE_TARGET, type KernelPlan, type Partition, type PlanTarget } from './plan.ts';
 import { convGemm } from './plan_conv.ts';
-import { reduceLanes } from './reduce_order.ts';
-import { matmulTile } from './tiles.ts';
+import { reduceLanes, WARP_LANES } from './reduce_order.ts';
+import { cudaMatmulTile, matmulTile } from './tiles.ts';
 
 /** Work per task the partition aims for: below it, handing a task to another thread costs more than it saves. */
 export const TASK_WORK = 1 << 15;
@@ -39,18 +39,25 @@ export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, con
       return { ...c, scratch: 0, partition: partition(numel(c.shape), 'element', c.body.length + c.inputs.length) };
     case 'matmul':
       return planMatmul(c, target, constantOf);
-    case 'softmax':
-      return { ...c, scratch: 0, lanes: reduceLanes(c.axis), partition: partition(c.outer * c.inner, 'row', 8 * c.axis) };
-    case 'reduce':
-      return { ...c, scratch: 0, lanes: reduceLanes(numel(c.reduced)), partition: partition(numel(c.kept), 'output', numel(c.reduced) + c.pre.length) };
+    case 'softmax': {
+      // Rows of a warp's lanes or more are worth a CUDA block each (see SoftmaxPlan).
+      const lanes = reduceLanes(c.axis);
+      return { ...c, scratch: 0, lanes, partition: partition(c.outer * c.inner, 'row', 8 * c.axis), ...(lanes >= WARP_LANES ? { cudaRowBlock: true } : {}) };
+    }
+    case 'reduce': {
+      const lanes = reduceLanes(numel(c.reduced));
+      const p = partition(numel(c.kept), 'output', numel(c.reduced) + c.pre.length);
+      return { ...c, scratch: 0, lanes, partition: p, ...(lanes >= WARP_LANES ? { cudaRowBlock: true } : {}) };
+    }
     case 'concat': {
       // Tasks are whole outer rows (perTask counts rows); items stay elements (one CUDA thread each).
       const row = c.sizes.reduce((a, b) => a + b, 0) * c.inner;
       return { ...c, scratch: 0, partition: { ...partition(c.outer, 'element', row), items: c.outer * row } };
     }
     case 'window': {
+      const cuda = cudaConvTile(c);
       const g = c.weight ? convGemm(c, target, constantOf(c.weight.buf)) : undefined;
-      if (g !== undefined) return { ...c, ...g };
+      if (g !== undefined) return { ...c, ...g, ...cuda };
       if (c.mode !== 'conv' && c.inSpatial.length <= 2 && (c.outSpatial.at(-1) ?? 0) <= 4096) {
         // Pools row by row: items are output rows of about (kernel size x row length) work each.
         const outRows = c.n * c.m * (c.outSpatial.length === 2 ? c.outSpatial[0] : 1);
@@ -58,7 +65,7 @@ export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, con
         return { ...c, scratch: 0, rows: { rows: pr.perTask }, partition: { ...pr, items: c.n * c.m * numel(c.outSpatial), item: 'output' } };
       }
       const taps = numel(c.kernel) * (c.mode === 'conv' ? c.c / c.group : 1);
-      return { ...c, scratch: 0, partition: partition(c.n * c.m * numel(c.outSpatial), 'output', taps) };
+      return { ...c, scratch: 0, partition: partition(c.n * c.m * numel(c.outSpatial), 'output', taps), ...cuda };
     }
     case 'gather':
       return { ...c, scratch: 0, partition: partition(c.outer * c.count * c.inner, 'element', 2) };
@@ -89,6 +96,12 @@ export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, con
   }
 }
 
+/** A conv's CUDA weight tile (WindowPlan.cudaWeightTile): when one channel's weights fit 32 KiB and it has 32 positions or more. */
+function cudaConvTile(c: WindowCompute): { cudaWeightTile?: number } {
+  const floats = (c.c / c.group) * numel(c.kernel);
+  return c.mode === 'conv' && c.weight !== undefined && floats <= 8192 && numel(c.outSpatial) >= 32 ? { cudaWeightTile: floats } : {};
+}
+
 function planMatmul(c: MatmulCompute, target: PlanTarget, constantOf: ConstantOf): KernelPlan {
   const bConst = constantOf(c.b.buf) !== undefined && c.b.batchStrides.every((s) => s === 0) && c.b.dtype === 'float32';
   const tile = matmulTile(c.m, c.n, c.k, target, bConst);
@@ -104,5 +117,6 @@ function planMatmul(c: MatmulCompute, target: PlanTarget, constantOf: ConstantOf
   };
   const packedB = bConst ? `${c.b.buf}@panels${tile.nr}:${c.b.rowStride}:${c.b.colStride}:${c.b.offset}:${c.k}x${c.n}` : undefined;
   const scratch = bConst ? 0 : c.k * tile.nc * 4;
-  return { ...c, tile, partition, scratch, ...(packedB ? { packedB } : {}) };
+  const cuda = cudaMatmulTile(numel(c.batch), c.m, c.n, c.k);
+  return { ...c, tile, partition, scratch, ...(packedB ? { packedB } : {}), ...(cuda ? { cuda } : {}) };
 }

@@ -1,5 +1,5 @@
 // Register and cache tiles of the matmul micro-kernel (shared by matmul and conv plans).
-import type { MatmulTile, PlanTarget } from './plan.ts';
+import type { CudaMatmulTile, MatmulTile, PlanTarget } from './plan.ts';
 
 /**
  * The register tile: as many accumulators as the registers hold next to the B
@@ -21,4 +21,18 @@ export function matmulTile(m: number, n: number, k: number, t: PlanTarget, bCons
   const nc = nr * Math.max(1, Math.min(panels, Math.floor((1 << 16) / Math.max(1, k * nr))));
   const mc = mr * Math.max(1, Math.min(Math.ceil(m / mr), Math.ceil(64 / mr)));
   return { vec, mr, nv, nr, mc, nc, bPack: bConst ? 'const' : 'task' };
+}
+
+/**
+ * The CUDA block tile: 64 x 64 outputs per block of 256 threads, 4 x 4 per thread, K in slabs of 8
+ * through shared memory; undefined (one thread per output) when M or N is below 16 or K below 8, where
+ * a tile would be mostly padding.
+ */
+export function cudaMatmulTile(batch: number, m: number, n: number, k: number): CudaMatmulTile | undefined {
+  if (m < 16 || n < 16 || k < 8) return undefined;
+  const bm = 64;
+  const bn = 64;
+  const tm = 4;
+  const tn = 4;
+  return { bm, bn, bk: 8, tm, tn, threads: (bm / tm) * (bn / tn), tiles: batch * Math.ceil(m / bm) * Math.ceil(n / bn) };
 }

@@ -2,6 +2,9 @@
 // caller's buffers; constants sit in one weights blob; everything else shares an
 // arena, placed first-fit over lifetimes [defining kernel, last reading kernel]
 // in schedule order, so buffers whose lifetimes do not overlap reuse bytes.
+// A guarded plan (compile option memoryGuard, a debug build) reuses nothing and
+// leaves canary bytes around every arena buffer, which the runtime fills before
+// and checks after every run (runtime/addon.ts; the CUDA glue on the device).
 
 import { DTYPES, type DType } from '../ir/dtype.ts';
 import { invariant } from '../ir/errors.ts';
@@ -28,7 +31,29 @@ export interface BufferPlan {
   readonly live?: readonly [number, number];
 }
 
+/** Guard bytes of a guarded plan: at least this many canary bytes before and after every arena buffer. */
+export const GUARD_BYTES = 64;
+
+/** Canary bytes [offset, offset + bytes) of the arena, between buffer `after` (overrun) and `before` (underrun). */
+export interface Guard {
+  readonly offset: number;
+  readonly bytes: number;
+  readonly after?: string;
+  readonly before?: string;
+}
+
+/** The canary byte of guarded plans. */
+export const CANARY = 0xa5;
+
+/** What a broken canary means, in the words both runtimes report (value names from `name`). */
+export function guardText(g: Guard, name: (id: string) => string): string {
+  const sides = [g.after && `past the end of buffer ${JSON.stringify(name(g.after))}`, g.before && `before buffer ${JSON.stringify(name(g.before))}`];
+  return `canary [${g.offset}, ${g.offset + g.bytes}) was overwritten: a write ${sides.filter(Boolean).join(' or ')}`;
+}
+
 export interface MemoryPlan {
+  /** Guarded plans only: the canary ranges, in arena order. */
+  readonly guards?: readonly Guard[];
   /** In order of first use (inputs and outputs first, by position). */
   readonly buffers: readonly BufferPlan[];
   readonly arenaBytes: number;
@@ -37,7 +62,7 @@ export interface MemoryPlan {
   readonly bufferOf: (valueId: string) => BufferPlan;
 }
 
-export function planMemory(g: Graph, s: Schedule): MemoryPlan {
+export function planMemory(g: Graph, s: Schedule, opts: { guard?: boolean } = {}): MemoryPlan {
   const byId = new Map<string, BufferPlan>();
   const root = (id: string) => s.storage.get(id) ?? id;
   const info = (id: string) => {
@@ -74,6 +99,14 @@ export function planMemory(g: Graph, s: Schedule): MemoryPlan {
       continue;
     }
     const { dtype, bytes } = info(id);
+    if (opts.guard) {
+      // Guarded: one region each, after GUARD_BYTES of canary; the slack up to the next aligned start is canary too.
+      const b: BufferPlan = { id, kind: 'temp', dtype, bytes, index: 0, offset: align(arena + GUARD_BYTES), live: [first.get(id)!, last.get(id)!] };
+      placed.push(b);
+      byId.set(id, b);
+      arena = b.offset + bytes;
+      continue;
+    }
     const live: [number, number] = [first.get(id)!, last.get(id)!];
     // First fit: lowest aligned offset not overlapping a placed temp whose lifetime overlaps.
     const clashes = placed.filter((p) => p.live![0] <= live[1] && live[0] <= p.live![1]).sort((a, b) => a.offset - b.offset);
@@ -87,7 +120,21 @@ export function planMemory(g: Graph, s: Schedule): MemoryPlan {
     byId.set(id, b);
     arena = Math.max(arena, align(offset + bytes));
   }
+  let guards: Guard[] | undefined;
+  if (opts.guard) {
+    guards = [];
+    let end = 0;
+    let after: string | undefined;
+    for (const b of placed) {
+      guards.push({ offset: end, bytes: b.offset - end, ...(after ? { after } : {}), before: b.id });
+      end = b.offset + b.bytes;
+      after = b.id;
+    }
+    arena = align(end + GUARD_BYTES);
+    guards.push({ offset: end, bytes: arena - end, ...(after ? { after } : {}) });
+  }
   return {
+    ...(guards ? { guards } : {}),
     buffers: [...byId.values()],
     arenaBytes: arena,
     weightsBytes: weights,

@@ -5,6 +5,8 @@
 set -euo pipefail
 need=()
 command -v g++ >/dev/null || need+=(g++)
+# Target cuda-cpu runs CUDA threads as boost.context fibers (templates/cuda_cpu/cuda_cpu.h).
+[ -e /usr/include/boost/context/detail/fcontext.hpp ] || need+=(libboost-context-dev)
 # The report test opens `volta inspect --report` in Debian's Chromium (never a downloaded browser).
 command -v chromium >/dev/null || need+=(chromium)
 # Fashion-MNIST for test/train.test.ts (runtime/train/fashion_mnist.ts reads it from here or $VOLTA_FASHION_MNIST).

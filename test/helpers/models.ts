@@ -267,3 +267,68 @@ function toDtype(d: DType, f: Float32Array) {
   if (d === 'int64') return BigInt64Array.from(f, (x) => BigInt(Math.round(x * 10)));
   return Uint8Array.from(f, (x) => (x > 0 ? 1 : 0));
 }
+
+/**
+ * Graphs whose CUDA kernels use shared memory and barriers: products large enough for the block tiles
+ * (compiler/kernels/tiles.ts cudaMatmulTile: partial tiles, K not a multiple of the slab, fused
+ * epilogues), softmax rows and reductions of a block each (SoftmaxPlan/ReducePlan.cudaRowBlock), and convs
+ * with a channel's weights in shared memory (WindowPlan.cudaWeightTile).
+ */
+export function tiledGraphs(): NamedGraph[] {
+  const out: NamedGraph[] = [];
+  {
+    // Batched MatMul (batch broadcast from B), partial tiles in M, N and K, bias + Relu epilogue.
+    const b = new GraphBuilder('tiled_matmul_batched');
+    const x = b.input('x', 'float32', [2, 3, 70, 37]);
+    const w = b.constant('w', weight([3, 37, 90], 40, 1));
+    const bias = b.constant('bias', weight([90], 41, 1));
+    b.output(b.op('Relu', [b.op('Add', [b.op('MatMul', [x, w]), bias])]));
+    out.push({ name: 'tiled_matmul_batched', graph: b.build() });
+  }
+  {
+    // Gemm with transA, transB, alpha, beta and a broadcast C; both operands fed at run time.
+    const b = new GraphBuilder('tiled_gemm');
+    const a = b.input('a', 'float32', [45, 130]);
+    const w = b.input('w', 'float32', [66, 45]);
+    const c = b.constant('c', weight([130, 1], 42, 1));
+    b.output(b.op('Gemm', [a, w, c], { transA: 1, transB: 1, alpha: 0.7, beta: -1.25 }));
+    out.push({ name: 'tiled_gemm', graph: b.build() });
+  }
+  {
+    // Exact tiles: a 128 x 64 x 64 product with a constant (packed) B and a Tanh epilogue.
+    const b = new GraphBuilder('tiled_matmul_exact');
+    const x = b.input('x', 'float32', [128, 64]);
+    b.output(b.op('Tanh', [b.op('MatMul', [x, b.constant('w', weight([64, 64], 43, 0.2))])]));
+    out.push({ name: 'tiled_matmul_exact', graph: b.build() });
+  }
+  {
+    // Softmax rows of a block each: 300 elements with inner 2 (32 lanes), and 9000 (256 lanes, LogSoftmax).
+    const b = new GraphBuilder('block_softmax');
+    b.output(b.op('Softmax', [b.input('x', 'float32', [3, 300, 2])], { axis: 1 }));
+    b.output(b.op('LogSoftmax', [b.input('y', 'float32', [2, 9000])], { axis: -1 }));
+    out.push({ name: 'block_softmax', graph: b.build() });
+  }
+  {
+    // Reductions of a block each: ReduceSum over a strided middle axis (40 elements), ReduceMean over
+    // two collapsed-apart axes, ReduceMax over 9000 (256 lanes), ReduceL2 and an int32 ReduceSum.
+    const b = new GraphBuilder('block_reduce');
+    const x = b.input('x', 'float32', [3, 40, 5]);
+    b.output(b.op('ReduceSum', [x, b.constant('ax1', makeTensor('int64', [1], [1]))], { keepdims: 0 }));
+    b.output(b.op('ReduceMean', [x, b.constant('ax02', makeTensor('int64', [2], [0, 2]))], { keepdims: 1 }));
+    b.output(b.op('ReduceL2', [x, b.constant('ax12', makeTensor('int64', [2], [1, 2]))], { keepdims: 0 }));
+    b.output(b.op('ReduceMax', [b.input('y', 'float32', [2, 9000]), b.constant('axl', makeTensor('int64', [1], [-1]))], { keepdims: 0 }));
+    b.output(b.op('ReduceSum', [b.input('n', 'int32', [4, 50]), b.constant('axn', makeTensor('int64', [1], [1]))], { keepdims: 0 }));
+    out.push({ name: 'block_reduce', graph: b.build() });
+  }
+  {
+    // Convs with their weights staged in shared memory (WindowPlan.cudaWeightTile): padded and strided,
+    // then grouped and dilated with a bias and a Relu epilogue.
+    const b = new GraphBuilder('weight_tile_conv');
+    const x = b.input('x', 'float32', [2, 4, 19, 17]);
+    const y = b.op('Conv', [x, b.constant('w1', weight([6, 4, 3, 3], 44, 0.4))], { pads: [1, 1, 1, 1], strides: [1, 2] });
+    const z = b.op('Conv', [y, b.constant('w2', weight([4, 3, 3, 2], 45, 0.4)), b.constant('b2', weight([4], 46, 0.4))], { group: 2, dilations: [2, 1] });
+    b.output(b.op('Relu', [z]));
+    out.push({ name: 'weight_tile_conv', graph: b.build() });
+  }
+  return out;
+}

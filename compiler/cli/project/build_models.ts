@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Volta } from '../../../runtime/index.ts';
 import { writeDirAtomically } from '../../build/atomic_dir.ts';
-import { addonSource, buildAddon } from '../../build/build.ts';
+import { addonSource, type BuildBackend, buildAddon } from '../../build/build.ts';
 import type { Backend } from '../../codegen/dialect.ts';
 import type { Compiled, Target } from '../../compile.ts';
 import { VoltaError } from '../../ir/errors.ts';
@@ -96,12 +96,14 @@ async function buildModel(m: ModelConfig, outDir: string, cacheDir: string, emit
     emit({ kind: 'model', result });
     return result;
   }
-  const builds: { target: Target; backend: Backend; c: Compiled; b: Awaited<ReturnType<typeof buildAddon>>; source: string }[] = [];
+  const builds: { target: Target; backend: BuildBackend; c: Compiled; b: Awaited<ReturnType<typeof buildAddon>>; source: string }[] = [];
   for (const { target, c } of compiled) {
-    const backend = target as Backend;
+    // cuda-cpu builds the CUDA source with the host C++ compiler (compiler/build/build.ts).
+    const backend: BuildBackend = target;
+    const emitted: Backend = target === 'c' ? 'c' : 'cuda';
     emit({ kind: 'start', model: m.name, target, stage: 'codegen' });
-    const source = c.source(backend);
-    timings[target].codegen = c.timings[`emit-${backend}`] ?? 0;
+    const source = c.source(emitted);
+    timings[target].codegen = c.timings[`emit-${emitted}`] ?? 0;
     emit({ kind: 'done', model: m.name, target, stage: 'codegen', ms: timings[target].codegen });
     const tool = backend === 'cuda' ? 'nvcc' : 'cc';
     emit({ kind: 'start', model: m.name, target, stage: tool });
@@ -138,7 +140,7 @@ async function buildModel(m: ModelConfig, outDir: string, cacheDir: string, emit
     };
     for (const x of builds) {
       mkdirSync(join(tmp, x.target));
-      put(`${x.target}/${x.backend === 'cuda' ? 'model.cu' : 'model.c'}`, x.source);
+      put(`${x.target}/${x.backend === 'c' ? 'model.c' : 'model.cu'}`, x.source);
       put(`${x.target}/addon.cc`, addonSource(x.backend));
       put(`${x.target}/weights.bin`, x.c.weights);
       put(`${x.target}/volta.node`, readFileSync(x.b.addonPath));

@@ -1,6 +1,7 @@
 // View of a matmul kernel: K innermost and increasing for every output. The C
 // template runs the plan's tiles (register tile, task blocks, B panels); CUDA
-// runs one thread per output over the same B layout.
+// runs the plan's block tiles (p.cuda: shared-memory slabs of A and B, a register tile per thread),
+// or one thread per output when the plan has none, over the same B layout.
 import { DTYPES } from '../../ir/dtype.ts';
 import type { MatmulPlan } from '../../kernels/plan.ts';
 import type { Dialect } from '../dialect.ts';
@@ -19,6 +20,14 @@ export function matmulView(p: MatmulPlan, name: string, d: Dialect): KernelView 
   const bIndex = packed
     ? `(j / ${t.nr}) * ${p.k * t.nr} + kk * ${t.nr} + (j % ${t.nr})`
     : offsetExpr([...bvars, 'kk', 'j'], [...p.b.batchStrides, p.b.rowStride, p.b.colStride], p.b.offset);
+  const cu = p.cuda;
+  const cuda = cu && {
+    tiled: true,
+    ...cu,
+    tnThreads: cu.bn / cu.tn,
+    tileDecompose: decompose('tile', [...bvars, 'ib', 'jb'], [...p.batch, Math.ceil(p.m / cu.bm), Math.ceil(p.n / cu.bn)]),
+    cudaLaunch: { blocks: Math.min(65535, cu.tiles), threads: cu.threads },
+  };
   const mBlocks = Math.ceil(p.m / t.mc);
   const nBlocks = Math.ceil(p.n / t.nc);
   return {
@@ -64,5 +73,7 @@ export function matmulView(p: MatmulPlan, name: string, d: Dialect): KernelView 
     /** Runtime packing: B's element (kk, j) of this batch. */
     bLoad: `b[${offsetExpr([...bvars, 'kk', 'j'], [...p.b.batchStrides, p.b.rowStride, p.b.colStride], p.b.offset)}]`,
     panelStride: p.k * t.nr,
+    // CUDA block tiles (templates/cuda/matmul.hbs); tiled: false renders one thread per output.
+    ...(cuda ?? { tiled: false }),
   };
 }

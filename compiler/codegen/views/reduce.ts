@@ -53,5 +53,30 @@ export function reduceView(p: ReducePlan, name: string, d: Dialect): KernelView 
     combineTree: `lane[l] = ${combine({ k: 'arg', i: 1, dtype: p.accDtype })};`,
     post: bodyLines(p.post, ['lane[0]']),
     store: `out[${offsetExpr(kVars, k.strides[1])}] = t${p.post.length - 1};`,
+    // CUDA, a block of `lanes` threads per output (templates/cuda/reduce.hbs): thread l is lane l.
+    rowBlock: p.cudaRowBlock === true,
+    ...(p.cudaRowBlock ? blockFields(p, rVars, r.shape, r.strides[0] ?? []) : {}),
+  };
+}
+
+function blockFields(p: ReducePlan, rVars: string[], shape: readonly number[], strides: readonly number[]): Record<string, unknown> {
+  const combine = (a: string, b: Expr | string): string =>
+    renderExpr(
+      {
+        k: 'binary',
+        op: p.combine,
+        a: { k: 'arg', i: 0, dtype: p.accDtype },
+        b: typeof b === 'string' ? { k: 'arg', i: 1, dtype: p.accDtype } : b,
+        dtype: p.accDtype,
+      },
+      [a, typeof b === 'string' ? b : ''],
+    );
+  return {
+    eDecompose: decompose('e', rVars, shape),
+    blockLoad: `const ${DTYPES[p.input.dtype].c} x0 = in[base + ${offsetExpr(rVars, strides)}];`,
+    blockCombine: `acc = ${combine('acc', { k: 'let', i: p.pre.length - 1, dtype: p.accDtype })};`,
+    treeCombine: `red[l] = ${combine('red[l]', 'red[l + s]')};`,
+    blockPost: bodyLines(p.post, ['red[0]']),
+    cudaLaunch: { blocks: Math.min(65535, p.partition.items), threads: p.lanes },
   };
 }

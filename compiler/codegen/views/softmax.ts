@@ -31,5 +31,8 @@ export function softmaxView(p: SoftmaxPlan, name: string, d: Dialect): KernelVie
     base: offsetExpr(vars, strides),
     x: at('r'),
     y: at('r').replace(/^in/, 'out'),
+    // CUDA: a row per block of `lanes` threads (templates/cuda/softmax.hbs), else a thread per row.
+    rowBlock: p.cudaRowBlock === true,
+    ...(p.cudaRowBlock ? { cudaLaunch: { blocks: Math.min(65535, p.partition.items), threads: p.lanes } } : {}),
   };
 }

@@ -58,6 +58,18 @@ export function windowView(p: WindowPlan, name: string, d: Dialect): KernelView 
     epBody: bodyLines(p.body, ['r', ...p.epilogueInputs.map((_, i) => `x${i}`)]),
     store,
     rank: r,
+    // CUDA: a block per (image, output channel) with the channel's weights in shared memory (templates/cuda/window.hbs).
+    ...(p.cudaWeightTile
+      ? {
+          weightTile: p.cudaWeightTile,
+          pairs: p.n * p.m,
+          positionsCount: numel(p.outSpatial),
+          pairDecompose: decompose('pair', ['n', 'm'], [p.n, p.m]),
+          posDecompose: decompose('pos', oVars, p.outSpatial),
+          combineShared: `acc += v * ws[c * ${numel(p.kernel)} + ${offsetExpr(kVars, contiguous(p.kernel))}];`,
+          cudaLaunch: { blocks: Math.min(65535, p.n * p.m), threads: Math.min(256, Math.ceil(numel(p.outSpatial) / 32) * 32) },
+        }
+      : { weightTile: false }),
     ...(p.gemm ? convGemmFields(p, p.gemm) : { gemm: false }),
     ...(p.rows ? poolRowsFields(p, p.rows.rows) : { poolRows: false }),
   };
