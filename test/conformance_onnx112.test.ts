@@ -1,0 +1,26 @@
+// ONNX backend node conformance over the ONNX 1.12.0 cases of Debian's libonnx-testdata
+// (932 cases, read where the package installs them or from $VOLTA_ONNX_TESTDATA; never
+// copied into the repository). test/conformance/suite.ts says what each case must do.
+// Without the package the suite is skipped, saying so.
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'vitest';
+import { loadCases, onnx112Dir } from './conformance/cases.ts';
+import { conformanceSuite, readExpectedFailures } from './conformance/suite.ts';
+
+const dir = onnx112Dir();
+const title = 'ONNX 1.12 node conformance, libonnx-testdata (C backend)';
+if (existsSync(dir)) {
+  conformanceSuite({
+    title,
+    cases: loadCases(dir),
+    expected: readExpectedFailures(new URL('./conformance/expected_failures_onnx112.yaml', import.meta.url)),
+    expectedFile: 'test/conformance/expected_failures_onnx112.yaml',
+    cacheDir: join(tmpdir(), 'volta-conformance-cache'),
+  });
+} else {
+  const why = `skipped: no ONNX 1.12 node cases at ${dir} (apt-get install libonnx-testdata, or set VOLTA_ONNX_TESTDATA)`;
+  console.warn(`${title}: ${why}`);
+  describe(title, () => it.skip(why, () => {}));
+}
