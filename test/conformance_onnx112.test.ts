@@ -2,16 +2,21 @@
 // (932 cases, read where the package installs them or from $VOLTA_ONNX_TESTDATA; never
 // copied into the repository). test/conformance/suite.ts says what each case must do.
 // Without the package the suite is skipped, saying so.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'vitest';
-import { loadCases, onnx112Dir } from './conformance/cases.ts';
+import { describe, expect, it } from 'vitest';
+import { loadCases, ONNX112_INDEX, onnx112Dir, renderIndex } from './conformance/cases.ts';
 import { conformanceSuite, readExpectedFailures } from './conformance/suite.ts';
 
 const dir = onnx112Dir();
 const title = 'ONNX 1.12 node conformance, libonnx-testdata (C backend)';
 if (existsSync(dir)) {
+  describe('ONNX 1.12 case index', () => {
+    it('test/conformance/onnx112_cases.tsv (counted by docs/ONNX_COVERAGE.md) lists the installed cases (npm run conformance:index)', () => {
+      expect(readFileSync(ONNX112_INDEX, 'utf8')).toBe(renderIndex(dir));
+    });
+  });
   conformanceSuite({
     title,
     cases: loadCases(dir),
