@@ -142,4 +142,3 @@ export function expectedTally(cases: readonly Case[], listed: Readonly<Record<st
     unsupportedDtype: cases.filter((c) => c.claimed && c.unsupportedDtypes.length > 0).length,
   };
 }
-
