@@ -59,12 +59,16 @@ export function loadCases(nodeDir = join(FIXTURES, 'node')): Case[] {
   return classify(loadUses(nodeDir));
 }
 
-function loadUses(nodeDir: string) {
-  const names = readdirSync(nodeDir, { withFileTypes: true })
+/** The case folders under nodeDir, sorted. */
+export function caseNames(nodeDir: string): string[] {
+  return readdirSync(nodeDir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(nodeDir, e.name, 'model.onnx')))
     .map((e) => e.name)
     .sort();
-  return names.map((name) => {
+}
+
+function loadUses(nodeDir: string) {
+  return caseNames(nodeDir).map((name) => {
     const dir = join(nodeDir, name);
     const g = decodeModel(readFileSync(join(dir, 'model.onnx'))).graph;
     const ops = [...new Set(g.node.map((n) => `${n.domain}|${n.opType}`))].sort();
