@@ -182,5 +182,14 @@ describe('refused when compiled, not at the first run: what no value of a shape 
     }
     expect(isVoltaError(err, 'VOLTA_E_UNSUPPORTED_OP'), String(err)).toBe(true);
     expect(String(err)).toContain('ai.onnx.preview.training.Adam is not supported');
+    // Default-domain ops without a default opset import stay a bad model, claimed or not.
+    for (const op of ['Relu', 'Cos']) {
+      const d = new OnnxWriter('no_import', 17);
+      d.input('x', 'float32', [2]);
+      d.output(d.op(op, ['x']));
+      const dm = d.model();
+      dm.opsetImport = [];
+      expect(() => Volta.compileOnly(encodeModel(dm))).toThrow(/no opset_import for the default ONNX domain/);
+    }
   });
 });

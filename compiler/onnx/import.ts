@@ -151,7 +151,8 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
   const onnxImport = model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx');
   if (onnxImport === undefined) {
     // A graph of other domains' ops only (ai.onnx.preview.training's Adam...): those ops are what Volta lacks.
-    const unclaimed = unclaimedOpProblems(model.graph.node);
+    const foreign = model.graph.node.every((n) => n.domain !== '' && n.domain !== 'ai.onnx');
+    const unclaimed = foreign ? unclaimedOpProblems(model.graph.node) : [];
     if (unclaimed.length === 1) throw unclaimed[0];
     if (unclaimed.length > 1) throw new VoltaError('VOLTA_E_IMPORT', { problems: unclaimed, found: `${unclaimed.length} problems` });
     throw new VoltaError('VOLTA_E_BAD_MODEL', { found: 'no opset_import for the default ONNX domain' });
