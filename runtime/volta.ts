@@ -9,6 +9,7 @@ import { type Compiled, type CompileOptions, compileGraph, compileModel, resolve
 import { dtypeFromOnnx, onnxDtypeName } from '../compiler/ir/dtype.ts';
 import { VoltaError } from '../compiler/ir/errors.ts';
 import { Graph } from '../compiler/ir/graph.ts';
+import { preflight } from '../compiler/onnx/preflight.ts';
 import { decodeModel } from '../compiler/onnx/proto.ts';
 import { readRegularFile } from '../compiler/onnx/read_file.ts';
 import { shapeInputs } from '../compiler/onnx/shape_inputs.ts';
@@ -64,6 +65,8 @@ export async function compile(model: ModelSource, options: CompileOptions = {}):
     const bound = options.bindInputs ?? {};
     const unbound = shapeInputs(decoded).filter((s) => !(s.name in bound));
     if (unbound.length > 0) {
+      // Nothing is imported until the first run: refuse now what no run-time value can make compile.
+      preflight(decoded);
       const inits = new Set(decoded.graph.initializer.map((t) => t.name));
       const declared = decoded.graph.input.filter((v) => !inits.has(v.name));
       const infos: ShapeInputInfo[] = unbound.map((s) => {

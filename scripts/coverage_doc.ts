@@ -2,11 +2,30 @@
 // fixtures, for the per-op case counts). The doc is checked in; a test fails
 // when it differs from what this renders, so it never drifts from the code.
 import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { isTensorAttr } from '../compiler/ir/graph.ts';
 import { defaultFor } from '../compiler/ops/attr.ts';
 import { OPS } from '../compiler/ops/registry.ts';
+import { type Case, expectedTally, indexCases, loadCases } from '../test/conformance/cases.ts';
 
 const TSV = new URL('../test/fixtures/onnx-node/cases.tsv', import.meta.url);
+
+const listed = (f: string) => (parse(readFileSync(new URL(`../test/conformance/${f}`, import.meta.url), 'utf8')) ?? {}) as Record<string, { code: string }>;
+
+/** One sentence of what the suite checks for a case set: the counts follow from the registry and the list. */
+function tallyLine(what: string, cases: Case[], file: string): string {
+  const t = expectedTally(cases, listed(file));
+  const gaps = Object.entries(t.gaps)
+    .sort()
+    .map(([k, v]) => `${v} \`${k}\``)
+    .join(', ');
+  return (
+    `- ${what}: ${t.total} cases. ${t.claimed} use only claimed ops and Volta's dtypes: ${t.pass} pass, ${t.claimed - t.pass} are listed ` +
+    `in \`test/conformance/${file}\` (${gaps || 'none'}). ${t.unsupportedOp} use an unclaimed op and fail with \`VOLTA_E_UNSUPPORTED_OP\`; ` +
+    `${t.unsupportedDtype} use a dtype Volta lacks (float64, float16, bfloat16, 8/16-bit and unsigned integers, strings, ` +
+    'optionals) and fail with `VOLTA_E_UNSUPPORTED_DTYPE`.'
+  );
+}
 
 function show(v: unknown): string {
   if (v === undefined) return '—';
@@ -22,6 +41,8 @@ export function renderCoverageDoc(): string {
     .slice(1)
     .map((r) => r.split('\t'));
   const casesOf = (op: string) => rows.filter((r) => r[1] === op);
+  const v112 = indexCases();
+  const cases112Of = (op: string) => v112.filter((c) => c.op === op);
   const lines = [
     '# ONNX coverage',
     '',
@@ -37,9 +58,16 @@ export function renderCoverageDoc(): string {
     '(single-node cases; `_expanded` variants use other ops too and are counted under the op they are cases of).',
     'Every counted case runs in `test/conformance.test.ts`: it passes, fails with `VOLTA_E_UNSUPPORTED_OP` when it uses an',
     'unsupported op, or is listed with its reason in `test/conformance/expected_failures.yaml`.',
+    "The ONNX 1.12 column counts the same way the 932 cases of ONNX 1.12.0 in Debian's `libonnx-testdata`, run by",
+    '`test/conformance_onnx112.test.ts` where the package is installed (indexed in `test/conformance/onnx112_cases.tsv`).',
     '',
-    '| op | opsets | dtypes | attributes | conformance cases | notes |',
-    '|---|---|---|---|---|---|',
+    "What the two suites check (C backend, strict mode, the ONNX runner's tolerance rtol 1e-3, atol 1e-7):",
+    '',
+    tallyLine('`test/fixtures/onnx-node/` (ONNX, 2026)', loadCases(), 'expected_failures.yaml'),
+    tallyLine('ONNX 1.12.0 (`libonnx-testdata`)', v112, 'expected_failures_onnx112.yaml'),
+    '',
+    '| op | opsets | dtypes | attributes | conformance cases | ONNX 1.12 cases | notes |',
+    '|---|---|---|---|---|---|---|',
   ];
   const onnxOps = [...OPS.values()].filter((op) => op.onnx.domain === '');
   for (const op of onnxOps) {
@@ -57,8 +85,10 @@ export function renderCoverageDoc(): string {
       .join('<br>');
     const cs = casesOf(op.onnx.opType);
     const single = cs.filter((r) => r[2] === 'single').length;
+    const c112 = cases112Of(op.onnx.opType);
+    const single112 = c112.filter((c) => c.kind === 'single').length;
     lines.push(
-      `| ${op.name} | ${op.onnx.opsets[0]}–${op.onnx.opsets[1]} | ${dtypes || '—'} | ${attrs || '—'} | ${single} single, ${cs.length - single} expanded | ${op.coverage} |`,
+      `| ${op.name} | ${op.onnx.opsets[0]}–${op.onnx.opsets[1]} | ${dtypes || '—'} | ${attrs || '—'} | ${single} single, ${cs.length - single} expanded | ${single112} single, ${c112.length - single112} expanded | ${op.coverage} |`,
     );
   }
   const names = (ops: typeof onnxOps) => ops.map((op) => op.name).join(', ');

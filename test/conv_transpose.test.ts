@@ -40,6 +40,7 @@ const CASES: Case[] = [
   { name: 'd1_valid', x: 'x1', w: [4, 2, 3], attrs: { strides: [3], auto_pad: 'VALID' } },
   { name: 'd1_output_shape', x: 'x1', w: [4, 2, 3], attrs: { strides: [2], output_shape: [14] } },
   { name: 'd1_output_shape_same_upper', x: 'x1', w: [4, 2, 3], attrs: { strides: [2], output_shape: [14], auto_pad: 'SAME_UPPER' } },
+  { name: 'd1_output_shape_larger_bias', x: 'x1', w: [4, 2, 3], bias: true, attrs: { strides: [2], output_shape: [16] } },
   { name: 'd1_output_shape_outpad', x: 'x1', w: [4, 2, 3], attrs: { strides: [2], output_shape: [16], output_padding: [1] } },
   { name: 'd1_kernel1', x: 'x1', w: [4, 5, 1], attrs: { strides: [2] } },
   { name: 'd2_stride2_pads_bias', x: 'x2', w: [4, 3, 3, 3], bias: true, attrs: { strides: [2, 2], pads: [1, 0, 1, 1] } },
@@ -47,6 +48,7 @@ const CASES: Case[] = [
   { name: 'd2_mixed_group', x: 'x2', w: [4, 2, 2, 3], attrs: { group: 2, strides: [2, 1], dilations: [1, 2], output_padding: [1, 0] } },
   { name: 'd2_same_upper', x: 'x2', w: [4, 1, 3, 4], attrs: { strides: [2, 3], auto_pad: 'SAME_UPPER' } },
   { name: 'd2_output_shape', x: 'x2', w: [4, 2, 3, 3], attrs: { strides: [2, 2], output_shape: [10, 12] } },
+  { name: 'd2_output_shape_larger', x: 'x2', w: [4, 2, 3, 3], attrs: { strides: [3, 2], output_shape: [17, 14] } },
   { name: 'd3_strided_dilated', x: 'x3', w: [2, 2, 3, 2, 3], bias: true, attrs: { strides: [2, 1, 2], dilations: [1, 2, 1], pads: [1, 0, 0, 0, 1, 1] } },
 ];
 
@@ -87,7 +89,7 @@ describe('ConvTranspose', () => {
 
   const refused: [string, Record<string, WriterAttr>, number[], string][] = [
     ['output_padding not below max(stride, dilation)', { strides: [2], output_padding: [2] }, [4, 2, 3], 'output_padding=[2]'],
-    ['output_shape larger than the full size', { strides: [2], output_shape: [40] }, [4, 2, 3], 'output_shape=[40]'],
+    ['output_shape larger than the full size by stride or more', { strides: [2], output_shape: [17] }, [4, 2, 3], 'output_shape=[17]'],
     ['auto_pad SAME needing negative padding', { strides: [3], auto_pad: 'SAME_UPPER' }, [4, 2, 1], 'auto_pad=SAME_UPPER'],
     ['output_shape with N and C', { output_shape: [2, 2, 9] }, [4, 2, 3], 'output_shape=[2,2,9]'],
     ['kernel_shape not matching W', { kernel_shape: [2] }, [4, 2, 3], 'kernel_shape=[2]'],

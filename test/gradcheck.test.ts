@@ -423,18 +423,23 @@ describe('gradcheck: normalisations (decomposed)', () => {
     extra: fc.array(dim, { maxLength: 1 }),
     reduction: fc.constantFrom('mean', 'sum', 'none'),
     ignore: fc.boolean(),
+    weighted: fc.boolean(),
     labels: fc.array(fc.nat(4), { minLength: 16, maxLength: 16 }),
   });
-  check([], 'SoftmaxCrossEntropyLoss (reductions, ignore_index, [N, C, d] scores)', sce, (p) => {
+  check([], 'SoftmaxCrossEntropyLoss (reductions, ignore_index, per-class weights, [N, C, d] scores)', sce, (p) => {
     const ls = [p.n, ...p.extra];
     const labels = Array.from({ length: ls.reduce((a, d) => a * d, 1) }, (_, i) => p.labels[i % 16] % p.c);
     return {
       inputs: [{ shape: [p.n, p.c, ...p.extra] }],
       build: (b, [x]) =>
-        b.ops('SoftmaxCrossEntropyLoss', [x, konst(b, makeTensor('int64', ls, labels))], {
-          reduction: p.reduction,
-          ...(p.ignore ? { ignore_index: 1 } : {}),
-        })[0],
+        b.ops(
+          'SoftmaxCrossEntropyLoss',
+          [x, konst(b, makeTensor('int64', ls, labels)), ...(p.weighted ? [konst(b, makeTensor('float32', [p.c], [0.5, 2, 1.5, 0.25, 3].slice(0, p.c)))] : [])],
+          {
+            reduction: p.reduction,
+            ...(p.ignore ? { ignore_index: 1 } : {}),
+          },
+        )[0],
     };
   });
   // Every label ignored with mean: the loss is 0/0 = NaN in float64 too; the gradient must be NaN, not 0.

@@ -161,4 +161,18 @@ describe('elementwise ops vs onnxruntime', () => {
     t.output(t.op('Dropout', ['x', '', on], {}, 'drop_t'), 'float32');
     expect(() => Volta.compileOnly(t.bytes())).toThrow(/training_mode is true/);
   });
+
+  it('Dropout in training mode with ratio 0 is the identity with an all-true mask: exact', async () => {
+    const feeds: Record<string, Feed> = { x: f32Feed([2, 3, 4], 6) };
+    const w = new OnnxWriter('dropout_train_zero', 13);
+    w.input('x', 'float32', [2, 3, 4]);
+    const zero = w.initializer('ratio', { dtype: 'float32', shape: [], data: Float32Array.of(0) });
+    const on = w.initializer('on', { dtype: 'bool', shape: [], data: Uint8Array.of(1) });
+    const [y, mask] = w.node('Dropout', ['x', zero, on], { seed: 3 }, { outputs: ['y', 'mask'] });
+    w.output(y, 'float32');
+    w.output(mask, 'bool');
+    const r = await compareWithOrt(w.bytes(), feeds, { cacheDir });
+    expectExact(r.ours, r.theirs, r.session.outputNames);
+    expect(Array.from(r.ours.mask as ArrayLike<number>).every((v) => v === 1)).toBe(true);
+  });
 });

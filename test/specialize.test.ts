@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { isVoltaError, type VoltaError } from '../compiler/ir/errors.ts';
 import { makeTensor } from '../compiler/ir/tensor.ts';
-import { decodeModel } from '../compiler/onnx/proto.ts';
+import { decodeModel, encodeModel } from '../compiler/onnx/proto.ts';
 import { shapeInputs } from '../compiler/onnx/shape_inputs.ts';
 import { OnnxWriter } from '../compiler/onnx/writer.ts';
 import { Tensor, Volta } from '../runtime/index.ts';
@@ -141,5 +141,55 @@ describe('specialisation on first use (strict mode)', () => {
     const wrongType = new Tensor('int32', Int32Array.from([2, 3]), [2]);
     expect((await errorOf(() => s.run({ x: x6(), shape: wrongType }))).code).toBe('VOLTA_E_BAD_INPUT');
     expect((await errorOf(() => s.run({ x: x6() }))).code).toBe('VOLTA_E_BAD_INPUT');
+  });
+});
+
+describe('refused when compiled, not at the first run: what no value of a shape input can make compile', () => {
+  it('an unsupported op, or an input of a dtype Volta lacks, with the import codes (one error per problem)', async () => {
+    const w = new OnnxWriter('shape_input_cos', 17);
+    const x = w.input('x', 'float32', [6]);
+    const shape = w.input('shape', 'int64', [2]);
+    w.output(w.op('Cos', [w.op('Reshape', [x, shape], {}, 'reshape')], {}, 'cos'));
+    const cos = await errorOf(() => Volta.compile(w.bytes(), { cacheDir }));
+    expect([cos.code, cos.details.node, cos.details.op]).toEqual(['VOLTA_E_UNSUPPORTED_OP', 'cos', 'Cos']);
+    const m = decodeModel(reshapeModel());
+    m.graph.input.push({ name: 'd', elemType: 11, dims: [2] });
+    m.graph.output.push({ name: 'd', elemType: 11, dims: [2] });
+    const both = decodeModel(w.bytes());
+    both.graph.input.push({ name: 'd', elemType: 11, dims: [2] });
+    const dbl = await errorOf(() => Volta.compile(encodeModel(m), { cacheDir }));
+    expect([dbl.code, dbl.message]).toEqual(['VOLTA_E_UNSUPPORTED_DTYPE', expect.stringContaining('input "d" has dtype DOUBLE')]);
+    const two = await errorOf(() => Volta.compile(encodeModel(both), { cacheDir }));
+    expect([two.code, ...(two.details.problems ?? []).map((p: VoltaError) => p.code)]).toEqual([
+      'VOLTA_E_IMPORT',
+      'VOLTA_E_UNSUPPORTED_DTYPE',
+      'VOLTA_E_UNSUPPORTED_OP',
+    ]);
+  });
+
+  it('a graph of another domain only (no default opset_import): VOLTA_E_UNSUPPORTED_OP naming the op, not a bad model', () => {
+    const w = new OnnxWriter('adam_only', 17);
+    w.input('r', 'float32', []);
+    w.output(w.op('Adam', ['r'], {}, 'adam'));
+    const m = w.model();
+    m.opsetImport = [{ domain: 'ai.onnx.preview.training', version: 1 }];
+    m.graph.node[0].domain = 'ai.onnx.preview.training';
+    let err: unknown;
+    try {
+      Volta.compileOnly(encodeModel(m));
+    } catch (e) {
+      err = e;
+    }
+    expect(isVoltaError(err, 'VOLTA_E_UNSUPPORTED_OP'), String(err)).toBe(true);
+    expect(String(err)).toContain('ai.onnx.preview.training.Adam is not supported');
+    // Default-domain ops without a default opset import stay a bad model, claimed or not.
+    for (const op of ['Relu', 'Cos']) {
+      const d = new OnnxWriter('no_import', 17);
+      d.input('x', 'float32', [2]);
+      d.output(d.op(op, ['x']));
+      const dm = d.model();
+      dm.opsetImport = [];
+      expect(() => Volta.compileOnly(encodeModel(dm))).toThrow(/no opset_import for the default ONNX domain/);
+    }
   });
 });

@@ -1,5 +1,5 @@
 // The ops training adds, against onnxruntime: SoftmaxCrossEntropyLoss (every reduction,
-// ignore_index, [N, C, d] scores, the log_prob output) and BatchNormalization in training
+// ignore_index, per-class weights, [N, C, d] scores, the log_prob output) and BatchNormalization in training
 // mode (batch statistics and the running-statistics update). One model, one build.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ it('SoftmaxCrossEntropyLoss and training-mode BatchNormalization agree with onnx
   w.input('scores3', 'float32', [3, 4, 2]);
   w.input('labels3', 'int64', [3, 2]);
   w.input('x', 'float32', [4, 3, 2, 2]);
-  const cases: [string, string, string, Record<string, string | number>][] = [
+  const cases: [string, string, string, Record<string, string | number>, string?][] = [
     ['mean', 'scores', 'labels', { reduction: 'mean' }],
     ['sum', 'scores', 'labels', { reduction: 'sum' }],
     ['none', 'scores', 'labels', { reduction: 'none' }],
@@ -26,8 +26,17 @@ it('SoftmaxCrossEntropyLoss and training-mode BatchNormalization agree with onnx
     ['spatial_mean', 'scores3', 'labels3', { reduction: 'mean' }],
     ['spatial_none_ignored', 'scores3', 'labels3', { reduction: 'none', ignore_index: 0 }],
   ];
-  for (const [name, s, l, attrs] of cases) {
-    const [loss, logp] = w.node('SoftmaxCrossEntropyLoss', [s, l], attrs, { name, outputs: [`${name}_loss`, `${name}_logp`] });
+  // Per-class weights: [C] initializers (one with a zero weight).
+  w.initializer('cw5', makeTensor('float32', [5], [0.5, 2, 1.25, 0, 3]));
+  w.initializer('cw4', makeTensor('float32', [4], [1.5, 0.25, 2, 0.75]));
+  cases.push(
+    ['weighted_mean', 'scores', 'labels', { reduction: 'mean' }, 'cw5'],
+    ['weighted_sum_ignored', 'scores', 'labels', { reduction: 'sum', ignore_index: 0 }, 'cw5'],
+    ['weighted_spatial_mean_ignored', 'scores3', 'labels3', { reduction: 'mean', ignore_index: 1 }, 'cw4'],
+    ['weighted_spatial_none', 'scores3', 'labels3', { reduction: 'none' }, 'cw4'],
+  );
+  for (const [name, s, l, attrs, cw] of cases) {
+    const [loss, logp] = w.node('SoftmaxCrossEntropyLoss', [s, l, ...(cw ? [cw] : [])], attrs, { name, outputs: [`${name}_loss`, `${name}_logp`] });
     w.output(loss, 'float32');
     w.output(logp, 'float32');
   }

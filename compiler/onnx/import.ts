@@ -13,6 +13,7 @@ import { MAX_KNOWN_OPSET } from '../ops/elementwise.ts';
 import { expandNode } from '../ops/expand.ts';
 import { onnxOp } from '../ops/registry.ts';
 import { checkModel } from './checker.ts';
+import { unclaimedOpProblems } from './preflight.ts';
 import { ATTR_TYPE, decodeModel, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './proto.ts';
 import { type ShapeInput, shapeInputs } from './shape_inputs.ts';
 import { tensorFromProto } from './tensor_proto.ts';
@@ -148,7 +149,14 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
     else throw e;
   };
   const onnxImport = model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx');
-  if (onnxImport === undefined) throw new VoltaError('VOLTA_E_BAD_MODEL', { found: 'no opset_import for the default ONNX domain' });
+  if (onnxImport === undefined) {
+    // A graph of other domains' ops only (ai.onnx.preview.training's Adam...): those ops are what Volta lacks.
+    const foreign = model.graph.node.every((n) => n.domain !== '' && n.domain !== 'ai.onnx');
+    const unclaimed = foreign ? unclaimedOpProblems(model.graph.node) : [];
+    if (unclaimed.length === 1) throw unclaimed[0];
+    if (unclaimed.length > 1) throw new VoltaError('VOLTA_E_IMPORT', { problems: unclaimed, found: `${unclaimed.length} problems` });
+    throw new VoltaError('VOLTA_E_BAD_MODEL', { found: 'no opset_import for the default ONNX domain' });
+  }
   const opset = onnxImport.version;
   if (opset > MAX_KNOWN_OPSET || opset < 1) {
     throw new VoltaError('VOLTA_E_UNSUPPORTED_OPSET', {

@@ -63,16 +63,21 @@ function geometry(ctx: NodeCtx): Geometry {
     const target = outShape?.[i] ?? (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER' ? n * strides[i] : undefined);
     if (target !== undefined) {
       // Padding that crops the full output down to the requested size; the odd one goes last for SAME_UPPER.
-      const total = full - target;
-      if (total < 0) {
+      // An output_shape up to stride - 1 above the full size is taken as onnxruntime takes it (total padding 0):
+      // the output extends past the full size with positions no input reaches, which hold B (or 0). auto_pad
+      // SAME needing that is refused: onnxruntime gives the full size there, the ONNX spec input * stride.
+      if (full - target < 0 && (outShape === undefined || full - target <= -strides[i])) {
         const why = outShape ? `output_shape=[${outShape.join(',')}]` : `auto_pad=${autoPad} (output size input * stride = ${target})`;
         fail(
           ctx,
           'VOLTA_E_UNSUPPORTED_ATTR',
-          `${why} exceeds the full transposed size ${full} on spatial dim ${i}`,
-          'an output no larger than the full size (negative padding is not supported)',
+          `${why} exceeds the full transposed size ${full} by ${target - full} on spatial dim ${i}`,
+          outShape
+            ? `an output_shape at most stride - 1 = ${strides[i] - 1} above the full size (onnxruntime refuses more too)`
+            : 'auto_pad SAME with an output no larger than the full size (negative padding is not supported)',
         );
       }
+      const total = Math.max(0, full - target);
       const half = Math.floor(total / 2);
       padsBegin.push(autoPad === 'SAME_UPPER' ? half : total - half);
       return target;
@@ -137,5 +142,5 @@ export const ConvTranspose = defineOp({
   },
   lowering: { kind: 'kernel', compute },
   coverage:
-    'float32, any spatial rank, groups, strides, pads, dilations, output_padding, output_shape (spatial sizes; pads derived, the odd one last for SAME_UPPER, first otherwise), auto_pad; a gather: each output sums its (input channel, kernel position) pairs in row-major order from +0, then + B',
+    'float32, any spatial rank, groups, strides, pads, dilations, output_padding, output_shape (spatial sizes; pads derived, the odd one last for SAME_UPPER, first otherwise; up to stride - 1 above the full one extends it with B-only positions, as onnxruntime), auto_pad; a gather: each output sums its (input channel, kernel position) pairs in row-major order from +0, then + B',
 });

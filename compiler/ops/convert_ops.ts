@@ -153,9 +153,19 @@ export const Dropout = defineOp({
   types: { T: ['float32'], R: ['float32'], B: ['bool'] },
   attrs: { seed: attr.int({ optional: true, doc: 'unused in inference' }), ratio: attr.float({ optional: true, doc: 'opsets 7-11; unused in inference' }) },
   infer: (ctx) => {
+    // Training mode draws a random mask, except with ratio 0: nothing is dropped and the scale 1 / (1 - 0)
+    // is 1, so output = data and mask = all true, exactly as in inference.
     const t = ctx.inputs[2];
-    if (t !== undefined && (t.data === undefined || toNumbers(t.data)[0] !== 0)) {
-      fail(ctx, 'VOLTA_E_UNSUPPORTED_ATTR', 'training_mode is true (or not a constant)', 'inference mode only', 'export the model in eval mode');
+    const r = ctx.inputs[1];
+    const zeroRatio = r?.data !== undefined && toNumbers(r.data)[0] === 0;
+    if (t !== undefined && (t.data === undefined || toNumbers(t.data)[0] !== 0) && !zeroRatio) {
+      fail(
+        ctx,
+        'VOLTA_E_UNSUPPORTED_ATTR',
+        'training_mode is true (or not a constant) with a ratio other than the constant 0',
+        'inference mode, or training mode with ratio 0',
+        'export the model in eval mode',
+      );
     }
     const x = input(ctx, 0);
     // Before opset 12 the inference mask is ambiguous (onnxruntime fills it with false, the ONNX
@@ -175,5 +185,5 @@ export const Dropout = defineOp({
     },
   },
   coverage:
-    'inference mode only: output = data; the optional mask output (opset 12+) is all true; before opset 12 it is refused (onnxruntime gives false there, the ONNX reference true); training_mode true is refused (VOLTA_E_UNSUPPORTED_ATTR)',
+    'inference mode only: output = data; the optional mask output (opset 12+) is all true; before opset 12 it is refused (onnxruntime gives false there, the ONNX reference true); training_mode true is refused (VOLTA_E_UNSUPPORTED_ATTR) unless ratio is the constant 0 (then it is the identity too)',
 });

@@ -14,7 +14,8 @@ function check(ctx: NodeCtx): void {
   if (s.length < 2 || labels.shape.length !== s.length - 1 || labels.shape[0] !== s[0] || labels.shape.some((d, i) => i > 0 && d !== s[i + 1])) {
     shapeError(ctx, 'scores must be [N, C, d...] and labels [N, d...]', [s, labels.shape]);
   }
-  if (ctx.inputs[2] !== undefined) fail(ctx, 'VOLTA_E_UNSUPPORTED_ATTR', 'input weights (per-class weights)', 'no weights input');
+  const w = ctx.inputs[2];
+  if (w !== undefined && (w.shape.length !== 1 || w.shape[0] !== s[1])) shapeError(ctx, `weights must be [C] = [${s[1]}]`, [s, labels.shape, w.shape]);
   if (ctx.opset < 13 && s.length > 2)
     fail(ctx, 'VOLTA_E_UNSUPPORTED_OPSET', `opset ${ctx.opset} with rank-${s.length} scores`, 'rank-2 scores before opset 13');
 }
@@ -62,23 +63,36 @@ export const SoftmaxCrossEntropyLoss = defineOp({
       );
       const onehot = b.op('Cast', [b.equal(wide, classes)], { to: 1 });
       let nll = b.neg(b.reduceSum(b.mul(logp, onehot), [1], false));
-      let count = b.f32(labels.shape.reduce((a, d) => a * d, 1));
+      const all = labels.shape.map((_, i) => i);
+      // Per-class weights: each label's weight (0 for a label outside [0, C)) scales its loss, and mean
+      // divides by the sum of the weights kept instead of the count.
+      const weights = ctx.inputs[2];
+      const wLabel =
+        weights &&
+        b.reduceSum(
+          b.mul(
+            onehot,
+            b.reshape(
+              weights,
+              s.map((d, i) => (i === 1 ? d : 1)),
+            ),
+          ),
+          [1],
+          false,
+        );
+      if (wLabel) nll = b.mul(nll, wLabel);
+      let count = wLabel ? b.reduceSum(wLabel, all, false) : b.f32(labels.shape.reduce((a, d) => a * d, 1));
       if (ctx.attrs.ignore_index !== undefined) {
         const ignored = b.equal(labels, e.constant(makeTensor(labels.dtype, [], [intAttr(ctx, 'ignore_index')])));
         const keep = b.where(ignored, b.f32(0), b.f32(1));
         nll = b.mul(nll, keep);
-        count = b.reduceSum(
-          keep,
-          labels.shape.map((_, i) => i),
-          false,
-        );
+        count = b.reduceSum(wLabel ? b.mul(keep, wLabel) : keep, all, false);
       }
-      const all = labels.shape.map((_, i) => i);
       const loss =
         ctx.attrs.reduction === 'none' ? nll : ctx.attrs.reduction === 'sum' ? b.reduceSum(nll, all, false) : b.div(b.reduceSum(nll, all, false), count);
       return [loss, logp];
     },
   },
   coverage:
-    'no weights input; ignore_index supported (mean divides by the labels kept); a label outside [0, C) contributes 0; LogSoftmax (max-shifted) then the label entry picked by a one-hot mask',
+    "weights (per class; mean divides by the sum of the kept labels' weights) and ignore_index (mean divides by the labels kept) supported; a label outside [0, C) contributes 0; LogSoftmax (max-shifted) then the label entry picked by a one-hot mask",
 });
