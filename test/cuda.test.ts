@@ -43,12 +43,12 @@ describe('emitted CUDA source keeps the emission contract', () => {
       const { code } = splitSource(src);
       expect(src).not.toContain('<<<');
       expect([...identifiers(code)].filter((id) => /atomic/i.test(id))).toEqual([]);
-      // Shared memory and barriers only in the kernels planned for them: block-tiled matmuls, softmax and reduce rows per block, conv weight tiles.
+      // Shared memory and barriers only in the kernels planned for them: block-tiled matmuls, softmax and reduce rows per block, conv implicit GEMMs and weight tiles.
       const blockKernels = compiled.schedule.kernels.filter(
         (k) =>
           (k.plan.kind === 'matmul' && k.plan.cuda !== undefined) ||
           ((k.plan.kind === 'softmax' || k.plan.kind === 'reduce') && k.plan.cudaRowBlock === true) ||
-          (k.plan.kind === 'window' && k.plan.cudaWeightTile !== undefined),
+          (k.plan.kind === 'window' && (k.plan.cudaWeightTile !== undefined || k.plan.cudaGemm !== undefined)),
       ).length;
       const bodies = code.split(/(?=__global__\s+void)/).slice(1);
       expect(bodies.filter((b) => /\b__shared__\b/.test(b)).length).toBe(blockKernels);

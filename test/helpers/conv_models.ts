@@ -30,11 +30,11 @@ export function convGraphs(): NamedGraph[] {
     out.push({ name: 'conv_resnet', graph: b.build() });
   }
   {
-    // Grouped and dilated with anisotropic strides; then a 1x1 (read in place by C) with a bias.
+    // Grouped and dilated with anisotropic strides and pads; then a 1x1 (read in place by C) with a bias.
     const b = new GraphBuilder('conv_grouped');
     const x = b.input('x', 'float32', [1, 12, 21, 19]);
-    const y = b.op('Conv', [x, b.constant('w1', weight([18, 4, 3, 2], 64, 0.4))], { group: 3, dilations: [2, 3], strides: [1, 2], pads: [2, 1, 1, 3] });
-    b.output(b.op('Conv', [y, b.constant('w2', weight([24, 18, 1, 1], 65, 0.3)), b.constant('b2', weight([24], 66, 0.3))], {}));
+    const y = b.op('Conv', [x, b.constant('w1', weight([34, 6, 3, 2], 64, 0.4))], { group: 2, dilations: [2, 3], strides: [1, 2], pads: [2, 1, 1, 3] });
+    b.output(b.op('Conv', [y, b.constant('w2', weight([24, 34, 1, 1], 65, 0.3)), b.constant('b2', weight([24], 66, 0.3))], {}));
     out.push({ name: 'conv_grouped', graph: b.build() });
   }
   {
@@ -54,7 +54,7 @@ export function convGraphs(): NamedGraph[] {
     // input (no implicit GEMM: the weights may be non-finite, the direct loop skips padding).
     const b = new GraphBuilder('conv_1d_runtime_w');
     const x = b.input('x', 'float32', [2, 10, 70]);
-    b.output(b.op('Conv', [x, b.constant('w1', weight([14, 10, 5], 70, 0.3))], { strides: [2], dilations: [2], pads: [3, 2] }));
+    b.output(b.op('Conv', [x, b.constant('w1', weight([18, 10, 5], 70, 0.3))], { strides: [2], dilations: [2], pads: [3, 2] }));
     const y = b.input('y', 'float32', [1, 5, 12, 12]);
     b.output(b.op('Conv', [y, b.input('w', 'float32', [7, 5, 3, 3])], { pads: [1, 1, 1, 1] }));
     out.push({ name: 'conv_1d_runtime_w', graph: b.build() });
