@@ -12,8 +12,8 @@ import { COMMON_INCLUDE_DIR } from '../compiler/codegen/templates.ts';
 import { Volta } from '../runtime/index.ts';
 import { backwardGraphs } from './helpers/backward_models.ts';
 import { calledNames, identifiers, splitSource } from './helpers/c_source.ts';
-import { convGraphs } from './helpers/conv_models.ts';
 import { batchCuda } from './helpers/cuda_batch.ts';
+import { convGraphs, vectorGraphs } from './helpers/cuda_models.ts';
 import { hostileMlpBytes } from './helpers/hostile.ts';
 import { kernelGraphs, mlp, tiledGraphs } from './helpers/models.ts';
 
@@ -23,7 +23,10 @@ if (!nvcc) console.warn('[cuda.test] nvcc is absent (not on PATH, or VOLTA_NVCC 
 
 const models = [
   { name: 'mlp', compiled: Volta.compileOnly(mlp()) },
-  ...[...kernelGraphs(), ...backwardGraphs(), ...tiledGraphs(), ...convGraphs()].map((k) => ({ name: k.name, compiled: Volta.compileOnly(k.graph) })),
+  ...[...kernelGraphs(), ...backwardGraphs(), ...tiledGraphs(), ...convGraphs(), ...vectorGraphs()].map((k) => ({
+    name: k.name,
+    compiled: Volta.compileOnly(k.graph),
+  })),
 ];
 models.push({ name: 'hostile names', compiled: Volta.compileOnly(hostileMlpBytes()) });
 models.push({ name: 'mlp, memoryGuard build', compiled: Volta.compileOnly(mlp(), { memoryGuard: true }) });
@@ -126,7 +129,7 @@ describe('PTX of strict builds holds no fma, .approx or .ftz', () => {
   const root = join(tmpdir(), 'volta-test-cuda-ptx');
   const strict = [
     { name: 'mlp', compiled: Volta.compileOnly(mlp()) },
-    ...[...tiledGraphs(), ...convGraphs()].map((k) => ({ name: k.name, compiled: Volta.compileOnly(k.graph) })),
+    ...[...tiledGraphs(), ...convGraphs(), ...vectorGraphs()].map((k) => ({ name: k.name, compiled: Volta.compileOnly(k.graph) })),
   ];
   const src = batchCuda(strict.map((m) => m.compiled.source('cuda')));
   const kernels = strict.reduce((n, m) => n + m.compiled.schedule.kernels.length, 0);

@@ -1,14 +1,14 @@
 // CUDA convs (WindowPlan.cudaGemm: implicit GEMM on the matmul block tiles; cudaPlane: depthwise with the
 // input plane in shared memory; cudaWeightTile; per output) run through target cuda-cpu equal target c
 // bit for bit, in both thread orders, with random feeds and IEEE specials, for groups, strides, pads,
-// dilations, 1x1, rank 1 and run-time weights (test/helpers/conv_models.ts).
+// dilations, 1x1, rank 1 and run-time weights (tes./helpers/cuda_models.ts).
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WindowPlan } from '../compiler/kernels/plan.ts';
 import { type Tensor, Volta } from '../runtime/index.ts';
 import { sameBits } from './helpers/bits.ts';
-import { convGraphs } from './helpers/conv_models.ts';
+import { convGraphs, vectorGraphs } from './helpers/cuda_models.ts';
 import { feedsFor } from './helpers/models.ts';
 
 const cacheDir = join(tmpdir(), 'volta-test-cuda-cpu');
@@ -45,8 +45,14 @@ function specials(feeds: Record<string, Tensor>): Record<string, Tensor> {
   return feeds;
 }
 
-describe('CUDA convs on cuda-cpu equal c bit for bit, both thread orders', () => {
-  for (const { name, graph } of convGraphs()) {
+describe('CUDA convs (and float4 elementwise kernels) on cuda-cpu equal c bit for bit, both thread orders', () => {
+  it('vector_elementwise runs its elementwise kernels on float4 quads', () => {
+    const compiled = Volta.compileOnly(vectorGraphs()[0].graph);
+    const elementwise = compiled.schedule.kernels.filter((k) => k.plan.kind === 'elementwise').length;
+    expect(elementwise).toBeGreaterThanOrEqual(2);
+    expect(compiled.source('cuda').match(/\(\(float4 \*\)out\)\[q\] = res;/g)?.length).toBe(elementwise);
+  });
+  for (const { name, graph } of [...convGraphs(), ...vectorGraphs()]) {
     it(name, async () => {
       const [c, cpu] = await Promise.all([Volta.compile(graph, { cacheDir }), Volta.compile(graph, { cacheDir, target: 'cuda-cpu' })]);
       for (const [label, feeds] of [

@@ -1,4 +1,4 @@
-// Conv graphs for the CUDA conv kernels (implicit GEMM on the matmul block tiles, the depthwise block
+// Graphs for the CUDA block kernels: convs (implicit GEMM on the matmul block tiles, the depthwise block
 // kernel, the weight-tile and per-output fallbacks): groups, strides, pads (symmetric and not),
 // dilations, 1x1, rank 1, depthwise with a multiplier, bias + epilogue fusion, and weights fed at run time.
 import { GraphBuilder, makeTensor } from '../../runtime/index.ts';
@@ -60,4 +60,15 @@ export function convGraphs(): NamedGraph[] {
     out.push({ name: 'conv_1d_runtime_w', graph: b.build() });
   }
   return out;
+}
+
+/** Elementwise kernels that CUDA runs on float4 quads: same-layout inputs, a broadcast scalar, a multiple of 4 elements. */
+export function vectorGraphs(): NamedGraph[] {
+  const b = new GraphBuilder('vector_elementwise');
+  const x = b.input('x', 'float32', [4, 33, 8]);
+  const y = b.input('y', 'float32', [4, 33, 8]);
+  const s = b.constant('s', weight([1], 71, 2));
+  b.output(b.op('Sigmoid', [b.op('Mul', [b.op('Add', [x, s]), y])]));
+  b.output(b.op('Div', [b.op('Sub', [x, y]), b.op('Exp', [y])]));
+  return [{ name: 'vector_elementwise', graph: b.build() }];
 }
