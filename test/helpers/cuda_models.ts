@@ -62,7 +62,7 @@ export function convGraphs(): NamedGraph[] {
   return out;
 }
 
-/** Elementwise kernels that CUDA runs on float4 quads: same-layout inputs, a broadcast scalar, a multiple of 4 elements. */
+/** Elementwise kernels that CUDA runs on float4 quads: same-layout inputs, a broadcast scalar, sizes with and without a tail. */
 export function vectorGraphs(): NamedGraph[] {
   const b = new GraphBuilder('vector_elementwise');
   const x = b.input('x', 'float32', [4, 33, 8]);
@@ -70,5 +70,8 @@ export function vectorGraphs(): NamedGraph[] {
   const s = b.constant('s', weight([1], 71, 2));
   b.output(b.op('Sigmoid', [b.op('Mul', [b.op('Add', [x, s]), y])]));
   b.output(b.op('Div', [b.op('Sub', [x, y]), b.op('Exp', [y])]));
+  // 105 elements: 26 quads and a tail of 1.
+  const z = b.input('z', 'float32', [3, 7, 5]);
+  b.output(b.op('Tanh', [b.op('Mul', [z, s])]));
   return [{ name: 'vector_elementwise', graph: b.build() }];
 }

@@ -2,8 +2,8 @@
 // [t * perTask, (t + 1) * perTask); within it an odometer walks the collapsed dims
 // so the innermost loop is a plain strided loop (vectorised by the C compiler:
 // lanes are independent outputs). CUDA: a grid-stride loop, one element per step, or four (float4
-// loads and store) where every input is the output's layout or one scalar, 16-byte aligned, and the
-// size is a multiple of 4: each element still computes the same scalar body, so the bits are unchanged.
+// loads and store, the last items % 4 elements one per thread) where every input is the output's layout
+// or one scalar, 16-byte aligned: each element still computes the same scalar body, so the bits are unchanged.
 import { DTYPES } from '../../ir/dtype.ts';
 import { numel } from '../../ir/shape.ts';
 import type { ElementwisePlan } from '../../kernels/plan.ts';
@@ -74,8 +74,8 @@ function vectorFields(p: ElementwisePlan, c: { shape: number[]; strides: number[
   const f32 = p.out.dtype === 'float32' && p.inputs.every((o) => o.dtype === 'float32');
   const flat = c.shape.length === 1 && c.strides.at(-1)![0] === 1;
   const lanesOk = p.inputs.every((o, n) => c.strides[n][0] === 0 || (c.strides[n][0] === 1 && o.offset % 4 === 0));
-  if (!(f32 && flat && lanesOk && items % 4 === 0 && items >= 4)) return { vec4: false };
-  const quads = items / 4;
+  if (!(f32 && flat && lanesOk && items >= 8)) return { vec4: false };
+  const quads = Math.floor(items / 4);
   const lanes = (['x', 'y', 'z', 'w'] as const).map((l) => ({
     lane: l,
     loads: p.inputs.map((o, n) => `const float x${n} = ${c.strides[n][0] === 0 ? `${inNames[n]}[${o.offset}]` : `v${n}.${l}`};`),
@@ -86,6 +86,10 @@ function vectorFields(p: ElementwisePlan, c: { shape: number[]; strides: number[
     vecLoads: p.inputs.flatMap((o, n) => (c.strides[n][0] === 1 ? [`const float4 v${n} = ((const float4 *)(${inNames[n]} + ${o.offset}))[q];`] : [])),
     lanes,
     last: `t${p.body.length - 1}`,
+    // Elements after the last whole quad, one per thread.
+    tail: items % 4 !== 0,
+    tailFrom: quads * 4,
+    tailLoads: p.inputs.map((o, n) => `const float x${n} = ${inNames[n]}[${o.offset}${c.strides[n][0] === 0 ? '' : ' + i'}];`),
     cudaLaunch: { blocks: Math.max(1, Math.min(65535, Math.ceil(quads / VEC_BLOCK))), threads: VEC_BLOCK },
   };
 }
