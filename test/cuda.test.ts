@@ -7,12 +7,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileCudaObject } from '../compiler/build/build.ts';
 import { findTools, NVCC_ARCHS, NVCC_FLAGS, runTool } from '../compiler/build/toolchain.ts';
 import { COMMON_INCLUDE_DIR } from '../compiler/codegen/templates.ts';
 import { Volta } from '../runtime/index.ts';
 import { backwardGraphs } from './helpers/backward_models.ts';
 import { calledNames, identifiers, splitSource } from './helpers/c_source.ts';
+import { batchCuda } from './helpers/cuda_batch.ts';
+import { convGraphs, vectorGraphs } from './helpers/cuda_models.ts';
 import { hostileMlpBytes } from './helpers/hostile.ts';
 import { kernelGraphs, mlp, tiledGraphs } from './helpers/models.ts';
 
@@ -22,7 +23,10 @@ if (!nvcc) console.warn('[cuda.test] nvcc is absent (not on PATH, or VOLTA_NVCC 
 
 const models = [
   { name: 'mlp', compiled: Volta.compileOnly(mlp()) },
-  ...[...kernelGraphs(), ...backwardGraphs(), ...tiledGraphs()].map((k) => ({ name: k.name, compiled: Volta.compileOnly(k.graph) })),
+  ...[...kernelGraphs(), ...backwardGraphs(), ...tiledGraphs(), ...convGraphs(), ...vectorGraphs()].map((k) => ({
+    name: k.name,
+    compiled: Volta.compileOnly(k.graph),
+  })),
 ];
 models.push({ name: 'hostile names', compiled: Volta.compileOnly(hostileMlpBytes()) });
 models.push({ name: 'mlp, memoryGuard build', compiled: Volta.compileOnly(mlp(), { memoryGuard: true }) });
@@ -42,12 +46,12 @@ describe('emitted CUDA source keeps the emission contract', () => {
       const { code } = splitSource(src);
       expect(src).not.toContain('<<<');
       expect([...identifiers(code)].filter((id) => /atomic/i.test(id))).toEqual([]);
-      // Shared memory and barriers only in the kernels planned for them: block-tiled matmuls, softmax and reduce rows per block, conv weight tiles.
+      // Shared memory and barriers only in the kernels planned for them: block-tiled matmuls, softmax and reduce rows per block, conv implicit GEMMs and weight tiles.
       const blockKernels = compiled.schedule.kernels.filter(
         (k) =>
           (k.plan.kind === 'matmul' && k.plan.cuda !== undefined) ||
           ((k.plan.kind === 'softmax' || k.plan.kind === 'reduce') && k.plan.cudaRowBlock === true) ||
-          (k.plan.kind === 'window' && k.plan.cudaWeightTile !== undefined),
+          (k.plan.kind === 'window' && (k.plan.cudaWeightTile !== undefined || k.plan.cudaGemm !== undefined)),
       ).length;
       const bodies = code.split(/(?=__global__\s+void)/).slice(1);
       expect(bodies.filter((b) => /\b__shared__\b/.test(b)).length).toBe(blockKernels);
@@ -68,41 +72,87 @@ describe('emitted CUDA source keeps the emission contract', () => {
   }
 });
 
-describe('emitted CUDA compiles with nvcc', () => {
+// nvcc with warnings as errors, device and host (-Werror all-warnings, host -Wall -Wextra -Werror), for
+// sm_80 and sm_90; the models are batched a few per translation unit (test/helpers/cuda_batch.ts) to
+// keep nvcc's start-up cost to a few runs. Cached by what nvcc sees: the text (whose fingerprints cover
+// the headers), nvcc and the flags.
+const WERROR = ['-Werror', 'all-warnings', '-Xcompiler', '-Wall,-Wextra,-Werror'];
+const BATCH = 8;
+const batches: { names: string[]; src: string; kernels: number }[] = [];
+for (let i = 0; i < models.length; i += BATCH) {
+  const part = models.slice(i, i + BATCH);
+  batches.push({
+    names: part.map((m) => m.name),
+    src: batchCuda(part.map((m) => m.compiled.source('cuda'))),
+    kernels: part.reduce((n, m) => n + m.compiled.schedule.kernels.length, 0),
+  });
+}
+const cacheKey = (src: string, flags: readonly string[]) =>
+  createHash('sha256')
+    .update([src, nvcc, ...flags].join('\n'))
+    .digest('hex')
+    .slice(0, 32);
+
+describe('emitted CUDA compiles with nvcc for sm_80 and sm_90, warnings as errors', () => {
   const root = join(tmpdir(), 'volta-test-cuda-nvcc');
-  for (const { name, compiled } of models) {
-    it.skipIf(!nvcc)(`${name}${nvcc ? '' : ' (skipped: nvcc is absent)'}`, async () => {
-      const src = compiled.source('cuda');
-      // Cached by what nvcc sees: the source (its fingerprint covers the headers), nvcc and flags.
-      const key = createHash('sha256')
-        .update([src, nvcc, ...NVCC_FLAGS, ...NVCC_ARCHS].join('\n'))
-        .digest('hex')
-        .slice(0, 32);
-      const dir = join(root, key);
-      if (existsSync(join(dir, 'ok'))) return;
-      await compileCudaObject(src, dir);
-      expect(existsSync(join(dir, 'model_cuda.o'))).toBe(true);
-      writeFileSync(join(dir, 'ok'), '');
-    });
+  for (const { names, src } of batches) {
+    it.skipIf(!nvcc)(
+      `${names.join(', ')}${nvcc ? '' : ' (skipped: nvcc is absent)'}`,
+      async () => {
+        const flags = [...NVCC_FLAGS, ...NVCC_ARCHS, ...WERROR, `-I${COMMON_INCLUDE_DIR}`];
+        const dir = join(root, cacheKey(src, flags));
+        if (existsSync(join(dir, 'ok'))) return;
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'models.cu'), src);
+        await runTool(nvcc!, [...flags, '-c', 'models.cu', '-o', 'models.o'], join(dir, 'models.cu'), dir);
+        expect(existsSync(join(dir, 'models.o'))).toBe(true);
+        writeFileSync(join(dir, 'ok'), '');
+      },
+      120_000,
+    );
   }
+  it.skipIf(!nvcc)(
+    'the warning flags do reject a warning (an unused local)',
+    async () => {
+      const dir = join(root, 'negative');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'bad.cu'), '__global__ void k(float *o) { int unused = 1; o[0] = 0.0f; }\n');
+      const args = [...NVCC_FLAGS, '-arch=sm_80', '-c', 'bad.cu', '-o', 'bad.o'];
+      await runTool(nvcc!, args, join(dir, 'bad.cu'), dir); // compiles without the flags
+      await expect(runTool(nvcc!, [...args, ...WERROR], join(dir, 'bad.cu'), dir)).rejects.toThrow();
+    },
+    60_000,
+  );
 });
 
 describe('PTX of strict builds holds no fma, .approx or .ftz', () => {
   const root = join(tmpdir(), 'volta-test-cuda-ptx');
-  const strict = [{ name: 'mlp', compiled: Volta.compileOnly(mlp()) }, ...tiledGraphs().map((k) => ({ name: k.name, compiled: Volta.compileOnly(k.graph) }))];
-  for (const { name, compiled } of strict) {
-    it.skipIf(!nvcc)(`${name}${nvcc ? '' : ' (skipped: nvcc is absent)'}`, async () => {
-      const dir = join(root, compiled.fingerprint.slice(0, 24));
+  const strict = [
+    { name: 'mlp', compiled: Volta.compileOnly(mlp()) },
+    ...[...tiledGraphs(), ...convGraphs(), ...vectorGraphs()].map((k) => ({ name: k.name, compiled: Volta.compileOnly(k.graph) })),
+  ];
+  const src = batchCuda(strict.map((m) => m.compiled.source('cuda')));
+  const kernels = strict.reduce((n, m) => n + m.compiled.schedule.kernels.length, 0);
+  it.skipIf(!nvcc)(
+    `${strict.map((m) => m.name).join(', ')}${nvcc ? '' : ' (skipped: nvcc is absent)'}`,
+    async () => {
+      const dir = join(root, cacheKey(src, NVCC_FLAGS));
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'model.cu'), compiled.source('cuda'));
+      writeFileSync(join(dir, 'models.cu'), src);
       for (const arch of ['sm_80', 'sm_90']) {
-        await runTool(nvcc!, [...NVCC_FLAGS, `-arch=${arch}`, `-I${COMMON_INCLUDE_DIR}`, '-ptx', 'model.cu', '-o', `${arch}.ptx`], join(dir, 'model.cu'), dir);
+        await runTool(
+          nvcc!,
+          [...NVCC_FLAGS, ...WERROR, `-arch=${arch}`, `-I${COMMON_INCLUDE_DIR}`, '-ptx', 'models.cu', '-o', `${arch}.ptx`],
+          join(dir, 'models.cu'),
+          dir,
+        );
         const ptx = readFileSync(join(dir, `${arch}.ptx`), 'utf8');
-        expect(ptx, `${arch}: no kernels in the PTX`).toMatch(/\.entry\s/);
+        expect(ptx.match(/\.entry\s/g)?.length, `${arch}: one PTX entry per kernel`).toBe(kernels);
         expect(ptx.match(/\bfma\.\S+/g), arch).toBeNull();
         expect(ptx.match(/\S*\.approx\S*/g), arch).toBeNull();
         expect(ptx.match(/\S*\.ftz\S*/g), arch).toBeNull();
       }
-    });
-  }
+    },
+    180_000,
+  );
 });

@@ -38,6 +38,9 @@ async function withKernelBody(body: string, launch?: [string, string]): Promise<
   let src = c.source('cuda');
   expect(src, 'the kernel signature this test patches').toContain(KERNEL);
   src = src.replace(KERNEL, `${KERNEL}\n  { ${body} return; }`);
+  // The Relu kernel runs on float4 quads (N / 4 / 256 blocks); the probe bodies take a thread per element.
+  expect(src, 'the launch this test patches').toContain(`cfg.gridDim = dim3(${N / 4 / 256});`);
+  src = src.replace(`cfg.gridDim = dim3(${N / 4 / 256});`, `cfg.gridDim = dim3(${N / 256});`);
   if (launch) src = src.replace(launch[0], launch[1]);
   const build = await buildAddon({ fingerprint: c.fingerprint, options: c.options, source: (b) => (b === 'cuda' ? src : c.source(b)) }, 'cuda-cpu', cacheDir);
   return new LoadedModel(c, build, 'cuda-cpu', undefined, {});

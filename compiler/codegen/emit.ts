@@ -110,6 +110,7 @@ export function emitSource(inp: EmitInput, backend: Backend): string {
       }),
     });
   }
+  const used = new Set(launches.flatMap((l) => l.args.split(', ')));
   const byKind = (kind: BufferPlan['kind']) => inp.memory.buffers.filter((b) => b.kind === kind).sort((a, b) => a.index - b.index);
   const ioBytes = (ids: readonly string[]) => {
     const xs = ids.map((id) => numel(inp.graph.value(id).shape) * DTYPES[inp.graph.value(id).dtype].bytes);
@@ -134,7 +135,10 @@ export function emitSource(inp: EmitInput, backend: Backend): string {
     weightsBytes: inp.memory.weightsBytes,
     ioBytes: io.bytes,
     kernels,
-    bindings: ordered.map(binding),
+    // CUDA binds only the buffers some launch takes (nvcc -Werror all-warnings rejects unused locals).
+    bindings: backend === 'cuda' ? ordered.filter((b) => used.has(bufName.get(b.id)!)).map(binding) : ordered.map(binding),
+    usesWeights: ordered.some((b) => b.kind === 'const' && used.has(bufName.get(b.id)!)),
+    usesArena: ordered.some((b) => b.kind === 'temp' && used.has(bufName.get(b.id)!)),
     calls,
     profile: inp.profile === true,
     numKernels: kernels.length,

@@ -161,7 +161,22 @@ export interface PoolRows {
  * (this many floats, c / group x kernel) staged in shared memory, a thread per output position summing
  * in the same order as without it; absent: a thread per output, weights read from global memory.
  */
-export type WindowPlan = WindowCompute & Planned & { readonly gemm?: ConvGemm; readonly rows?: PoolRows; readonly cudaWeightTile?: number };
+/**
+ * `cudaGemm`: CUDA runs the conv as an implicit GEMM on the matmul block tiles (per image and group,
+ * M = the group's output channels, N = output positions, K = (channel, kernel row, kernel column)
+ * row-major): each output sums its K products in increasing order from +0, the window order; padding
+ * loads +0, which adds nothing because it is set only with `gemm`'s constant, finite weights.
+ * `cudaPlane`: depthwise (one input channel per group): the block of an (image, output channel) also
+ * stages its input plane (this many floats) in shared memory.
+ */
+export type WindowPlan = WindowCompute &
+  Planned & {
+    readonly gemm?: ConvGemm;
+    readonly rows?: PoolRows;
+    readonly cudaWeightTile?: number;
+    readonly cudaGemm?: CudaMatmulTile;
+    readonly cudaPlane?: number;
+  };
 export type GatherPlan = GatherCompute & Planned;
 export type PadPlan = PadCompute & Planned;
 export type WindowGradPlan = WindowGradCompute & Planned;

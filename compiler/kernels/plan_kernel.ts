@@ -4,7 +4,7 @@
 import { numel } from '../ir/shape.ts';
 import type { TensorData } from '../ir/tensor.ts';
 import type { Compute, MatmulCompute, WindowCompute } from '../ops/compute.ts';
-import { BASELINE_TARGET, type KernelPlan, type Partition, type PlanTarget } from './plan.ts';
+import { BASELINE_TARGET, type CudaMatmulTile, type KernelPlan, type Partition, type PlanTarget } from './plan.ts';
 import { convGemm } from './plan_conv.ts';
 import { reduceLanes, WARP_LANES } from './reduce_order.ts';
 import { cudaMatmulTile, matmulTile } from './tiles.ts';
@@ -57,7 +57,7 @@ export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, con
     case 'window': {
       const cuda = cudaConvTile(c);
       const g = c.weight ? convGemm(c, target, constantOf(c.weight.buf)) : undefined;
-      if (g !== undefined) return { ...c, ...g, ...cuda };
+      if (g !== undefined) return { ...c, ...g, ...cuda, ...cudaConvGemm(c) };
       if (c.mode !== 'conv' && c.inSpatial.length <= 2 && (c.outSpatial.at(-1) ?? 0) <= 4096) {
         // Pools row by row: items are output rows of about (kernel size x row length) work each.
         const outRows = c.n * c.m * (c.outSpatial.length === 2 ? c.outSpatial[0] : 1);
@@ -96,10 +96,23 @@ export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, con
   }
 }
 
-/** A conv's CUDA weight tile (WindowPlan.cudaWeightTile): when one channel's weights fit 32 KiB and it has 32 positions or more. */
-function cudaConvTile(c: WindowCompute): { cudaWeightTile?: number } {
+/**
+ * A conv's CUDA weight tile (WindowPlan.cudaWeightTile): when one channel's weights fit 32 KiB and it has 32
+ * positions or more; depthwise convs (one input channel per group) also stage the input plane when it fits 32 KiB.
+ */
+function cudaConvTile(c: WindowCompute): { cudaWeightTile?: number; cudaPlane?: number } {
   const floats = (c.c / c.group) * numel(c.kernel);
-  return c.mode === 'conv' && c.weight !== undefined && floats <= 8192 && numel(c.outSpatial) >= 32 ? { cudaWeightTile: floats } : {};
+  if (!(c.mode === 'conv' && c.weight !== undefined && floats <= 8192 && numel(c.outSpatial) >= 32)) return {};
+  const plane = numel(c.inSpatial);
+  return { cudaWeightTile: floats, ...(c.c === c.group && plane <= 8192 ? { cudaPlane: plane } : {}) };
+}
+
+/** The implicit GEMM block tile of a conv with constant finite weights (WindowPlan.cudaGemm); never depthwise. */
+function cudaConvGemm(c: WindowCompute): { cudaGemm?: CudaMatmulTile } {
+  const cg = c.c / c.group;
+  if (cg === 1) return {};
+  const tile = cudaMatmulTile(c.n * c.group, c.m / c.group, numel(c.outSpatial), cg * numel(c.kernel));
+  return tile ? { cudaGemm: tile } : {};
 }
 
 function planMatmul(c: MatmulCompute, target: PlanTarget, constantOf: ConstantOf): KernelPlan {

@@ -51,6 +51,10 @@
 struct uint3 {
   unsigned int x, y, z;
 };
+/* The vector type of the vectorised elementwise kernels (16-byte aligned, as CUDA's). */
+struct __attribute__((aligned(16))) float4 {
+  float x, y, z, w;
+};
 struct dim3 {
   unsigned int x, y, z;
   constexpr dim3(unsigned int x_ = 1, unsigned int y_ = 1, unsigned int z_ = 1) : x(x_), y(y_), z(z_) {}

@@ -1,8 +1,11 @@
 // View of an elementwise kernel. C: task t covers flat elements
 // [t * perTask, (t + 1) * perTask); within it an odometer walks the collapsed dims
 // so the innermost loop is a plain strided loop (vectorised by the C compiler:
-// lanes are independent outputs). CUDA: one thread per element.
+// lanes are independent outputs). CUDA: a grid-stride loop, one element per step, or four (float4
+// loads and store, the last items % 4 elements one per thread) where every input is the output's layout
+// or one scalar, 16-byte aligned: each element still computes the same scalar body, so the bits are unchanged.
 import { DTYPES } from '../../ir/dtype.ts';
+import { numel } from '../../ir/shape.ts';
 import type { ElementwisePlan } from '../../kernels/plan.ts';
 import type { Dialect } from '../dialect.ts';
 import { collapseDims, contiguous, decompose, offsetExpr } from '../index_math.ts';
@@ -35,6 +38,7 @@ export function elementwiseView(p: ElementwisePlan, name: string, d: Dialect): K
     p.inputs.map((o) => o.offset),
   );
   return {
+    ...vectorFields(p, c, inNames),
     kind: 'elementwise',
     name,
     header: header(p, name),
@@ -58,5 +62,34 @@ export function elementwiseView(p: ElementwisePlan, name: string, d: Dialect): K
       return `const ${DTYPES[o.dtype].c} x${n} = in${n}[${s === 0 ? `o${n}` : s === 1 ? `o${n} + q` : `o${n} + q * ${s}`}];`;
     }),
     runStore: `out[e + q] = t${p.body.length - 1};`,
+  };
+}
+
+/** Threads per block of the vectorised elementwise launch (emit.ts's CUDA_BLOCK). */
+const VEC_BLOCK = 256;
+
+/** CUDA float4 fields (templates/cuda/elementwise.hbs), or vec4: false. */
+function vectorFields(p: ElementwisePlan, c: { shape: number[]; strides: number[][] }, inNames: readonly string[]) {
+  const items = numel(p.shape);
+  const f32 = p.out.dtype === 'float32' && p.inputs.every((o) => o.dtype === 'float32');
+  const flat = c.shape.length === 1 && c.strides.at(-1)![0] === 1;
+  const lanesOk = p.inputs.every((o, n) => c.strides[n][0] === 0 || (c.strides[n][0] === 1 && o.offset % 4 === 0));
+  if (!(f32 && flat && lanesOk && items >= 8)) return { vec4: false };
+  const quads = Math.floor(items / 4);
+  const lanes = (['x', 'y', 'z', 'w'] as const).map((l) => ({
+    lane: l,
+    loads: p.inputs.map((o, n) => `const float x${n} = ${c.strides[n][0] === 0 ? `${inNames[n]}[${o.offset}]` : `v${n}.${l}`};`),
+  }));
+  return {
+    vec4: true,
+    quads,
+    vecLoads: p.inputs.flatMap((o, n) => (c.strides[n][0] === 1 ? [`const float4 v${n} = ((const float4 *)(${inNames[n]} + ${o.offset}))[q];`] : [])),
+    lanes,
+    last: `t${p.body.length - 1}`,
+    // Elements after the last whole quad, one per thread.
+    tail: items % 4 !== 0,
+    tailFrom: quads * 4,
+    tailLoads: p.inputs.map((o, n) => `const float x${n} = ${inNames[n]}[${o.offset}${c.strides[n][0] === 0 ? '' : ' + i'}];`),
+    cudaLaunch: { blocks: Math.max(1, Math.min(65535, Math.ceil(quads / VEC_BLOCK))), threads: VEC_BLOCK },
   };
 }

@@ -25,6 +25,9 @@ export function matmulView(p: MatmulPlan, name: string, d: Dialect): KernelView 
     tiled: true,
     ...cu,
     tnThreads: cu.bn / cu.tn,
+    slabs: Math.ceil(p.k / cu.bk),
+    aRegs: Math.ceil((cu.bk * cu.bm) / cu.threads),
+    bRegs: Math.ceil((cu.bk * cu.bn) / cu.threads),
     tileDecompose: decompose('tile', [...bvars, 'ib', 'jb'], [...p.batch, Math.ceil(p.m / cu.bm), Math.ceil(p.n / cu.bn)]),
     cudaLaunch: { blocks: Math.min(65535, cu.tiles), threads: cu.threads },
   };

@@ -51,6 +51,11 @@ export function resizeView(p: ResizePlan, name: string, d: Dialect): KernelView 
   const outside = p.axes.flatMap((a, i) => (a.outside ? [`${name}_i${i}[o${i} * ${a.taps}] < 0`] : []));
   const weight = weighted.map((i) => `${name}_w${i}[${slot(i)}]`);
   const t = DTYPES[p.out.dtype].c;
+  const copy = weighted.length === 0 ? `out[idx] = x[${offset}];` : '';
+  const combine = weighted.length ? `acc += (${weight.join(' * ')}) * x[${offset}];` : '';
+  // Only the output coordinates the body reads (an unused local is an nvcc -Werror all-warnings error).
+  const text = [...outside, copy, combine].join(' ');
+  const oVars = p.outShape.map((_, i) => `o${i}`);
   return {
     kind: 'resize',
     name,
@@ -59,16 +64,12 @@ export function resizeView(p: ResizePlan, name: string, d: Dialect): KernelView 
     items: p.partition.items,
     dims: `[${p.inShape.join(', ')}] -> [${p.outShape.join(', ')}], taps per axis [${p.axes.map((a) => a.taps).join(', ')}]`,
     tables,
-    decompose: decompose(
-      'idx',
-      p.outShape.map((_, i) => `o${i}`),
-      p.outShape,
-    ),
+    decompose: decompose('idx', oVars, p.outShape).filter((_, i) => new RegExp(`\\b${oVars[i]}\\b`).test(text)),
     outside: outside.length ? outside.join(' || ') : '',
     extrapolation: f32Literal(p.extrapolation),
-    copy: weighted.length === 0 ? `out[idx] = x[${offset}];` : '',
+    copy,
     tapLoops: weighted.map((i) => ({ v: `t${i}`, extent: p.axes[i].taps })),
-    combine: weighted.length ? `acc += (${weight.join(' * ')}) * x[${offset}];` : '',
+    combine,
     rank: r,
   };
 }

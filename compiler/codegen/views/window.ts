@@ -4,6 +4,7 @@ import type { WindowPlan } from '../../kernels/plan.ts';
 import type { Dialect } from '../dialect.ts';
 import { contiguous, decompose, offsetExpr } from '../index_math.ts';
 import { bodyLines, header, type KernelView, loads, taskFields } from './common.ts';
+import { convCudaGemmFields } from './window_cuda.ts';
 import { convGemmFields, poolRowsFields } from './window_gemm.ts';
 
 export function windowView(p: WindowPlan, name: string, d: Dialect): KernelView {
@@ -58,8 +59,17 @@ export function windowView(p: WindowPlan, name: string, d: Dialect): KernelView 
     epBody: bodyLines(p.body, ['r', ...p.epilogueInputs.map((_, i) => `x${i}`)]),
     store,
     rank: r,
-    // CUDA: a block per (image, output channel) with the channel's weights in shared memory (templates/cuda/window.hbs).
-    ...(p.cudaWeightTile
+    // CUDA: an implicit GEMM on the matmul block tiles, else a block per (image, output channel) with the
+    // channel's weights (and, depthwise, its input plane) in shared memory (templates/cuda/window.hbs).
+    ...(p.cudaGemm ? convCudaGemmFields(p, p.cudaGemm) : { cudaGemm: false }),
+    ...(p.cudaPlane
+      ? {
+          plane: p.cudaPlane,
+          planeChannel: `n * ${p.c} + m / ${mg}`,
+          loadPlane: `const float v = xs[${spatial}];`,
+        }
+      : { plane: false }),
+    ...(p.cudaWeightTile && !p.cudaGemm
       ? {
           weightTile: p.cudaWeightTile,
           pairs: p.n * p.m,
