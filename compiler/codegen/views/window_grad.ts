@@ -124,5 +124,23 @@ export function convWeightGradView(p: ConvWeightGradPlan, name: string, d: Diale
     dims: `conv weight gradient: ${dims(p)}`,
     decompose: decompose('idx', ['m', 'c', ...kv], [p.m, cg, ...p.kernel]),
     body,
+    ...laneForm(p, cg, mg),
   };
+}
+
+/** The C template's vector form (rank 1 and 2; rank 1 as one row): lanes over output channels (templates/c/conv_weight_grad.hbs). */
+function laneForm(p: ConvWeightGradPlan, cg: number, mg: number): Record<string, number | string> {
+  if (p.kernel.length > 2) return {};
+  const two = (xs: readonly number[], one: number): [number, number] => (xs.length === 1 ? [one, xs[0]] : [xs[0], xs[1]]);
+  const [H, W] = two(p.inSpatial, 1);
+  const [OH, OW] = two(p.outSpatial, 1);
+  const [KH, KW] = two(p.kernel, 1);
+  const [sh, sw] = two(p.strides, 1);
+  const [dh, dw] = two(p.dilations, 1);
+  const [ph, pw] = two(p.padsBegin, 0);
+  // dt holds one output row of dy per lane on the stack: long rows keep the scalar form.
+  if (OW > 1024) return {};
+  const rows = cg * KH * KW;
+  const geometry = { H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, OHW: OH * OW, KHW: KH * KW };
+  return { lanes: 'VOLTA_VEC', N: p.n, M: p.m, C: p.c, group: p.group, cg, mg, rows, rowBlock: Math.min(rows, 256), ...geometry };
 }
