@@ -1,7 +1,9 @@
-// The C conv weight gradient's vector form (templates/c/conv_weight_grad.hbs: lanes over output
-// channels) gives the TS reference interpreter's bits: 1-D and 2-D convs, output channels not a
-// multiple of the vector width (tail lanes), groups, strides, dilations, asymmetric pads, and more
-// (channel, kernel row, kernel column) rows than one row block holds. A 3-D conv keeps the scalar form.
+// The C vector forms of a conv's gradients give the TS reference interpreter's bits: the weight
+// gradient (templates/c/conv_weight_grad.hbs) and the input gradient, a ConvTranspose
+// (templates/c/conv_transpose.hbs), both with lanes over output channels. 1-D and 2-D convs, channel
+// counts not a multiple of the vector width (tail lanes) and over it (several lane blocks), groups,
+// strides, dilations, asymmetric pads, and more (channel, kernel row, kernel column) rows than one
+// row block of the weight gradient holds. A 3-D conv's weight gradient keeps the scalar form.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +15,7 @@ import { GraphBuilder, makeTensor, Volta } from '../runtime/index.ts';
 import { sameBits } from './helpers/bits.ts';
 import { feedsFor, randomFloats } from './helpers/models.ts';
 
-const cacheDir = join(tmpdir(), 'volta-conv-wgrad-cache');
+const cacheDir = join(tmpdir(), 'volta-conv-grad-lanes-cache');
 
 interface Case {
   readonly name: string;
@@ -42,7 +44,7 @@ const CASES: Case[] = [
   { name: '3-D (scalar form)', x: [1, 2, 4, 4, 3], w: [3, 2, 2, 2, 2], attrs: { pads: [1, 0, 1, 0, 1, 0] }, lanes: false },
 ];
 
-/** dW of sum(Conv(x, w) * R), R fixed. */
+/** dW and dX of sum(Conv(x, w) * R), R fixed. */
 function weightGradient(c: Case): Graph {
   const b = new GraphBuilder('wgrad');
   const x = b.input('x', 'float32', c.x);
@@ -51,18 +53,21 @@ function weightGradient(c: Case): Graph {
   const r = b.constant('R', makeTensor('float32', y.shape, randomFloats(numel(y.shape), 7, 1)));
   b.output(b.op('ReduceSum', [b.op('Mul', [y, r])], { keepdims: 0 }));
   const g = b.build();
-  const d = differentiate(g, g.outputs[0], [w.id]);
+  const d = differentiate(g, g.outputs[0], [w.id, x.id]);
   d.graph.outputs = [...d.grads];
   return d.graph;
 }
 
-describe('conv weight gradient: C vector form == TS reference, bit for bit', () => {
+describe('conv weight and input gradients: C vector forms == TS reference, bit for bit', () => {
   for (const c of CASES) {
     it(c.name, async () => {
       const graph = weightGradient(c);
       const compiled = Volta.compileOnly(graph);
-      expect(compiled.schedule.kernels.some((k) => k.plan.kind === 'conv_weight_grad')).toBe(true);
-      expect(compiled.source('c').includes('The vector lanes are VOLTA_VEC output')).toBe(c.lanes);
+      const kinds = compiled.schedule.kernels.map((k) => k.plan.kind);
+      expect(kinds.includes('conv_weight_grad') && kinds.includes('conv_transpose')).toBe(true);
+      const source = compiled.source('c');
+      expect(source.includes('The vector lanes are VOLTA_VEC output')).toBe(c.lanes);
+      expect(source.includes('Vector lanes: VOLTA_VEC output channels')).toBe(true);
       const session = await Volta.compile(graph, { cacheDir });
       for (const seed of [1, 2]) {
         const feeds = feedsFor(graph, seed);
