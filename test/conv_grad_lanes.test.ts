@@ -1,9 +1,10 @@
-// The C vector forms of a conv's gradients give the TS reference interpreter's bits: the weight
-// gradient (templates/c/conv_weight_grad.hbs) and the input gradient, a ConvTranspose
-// (templates/c/conv_transpose.hbs), both with lanes over output channels. 1-D and 2-D convs, channel
+// The C vector forms of a conv with run-time weights give the TS reference interpreter's bits: the
+// direct conv (templates/c/window.hbs, tasks of whole images), the weight gradient
+// (templates/c/conv_weight_grad.hbs) and the input gradient, a ConvTranspose
+// (templates/c/conv_transpose.hbs), all with lanes over output channels. 1-D and 2-D convs, channel
 // counts not a multiple of the vector width (tail lanes) and over it (several lane blocks), groups,
 // strides, dilations, asymmetric pads, and more (channel, kernel row, kernel column) rows than one
-// row block of the weight gradient holds. A 3-D conv's weight gradient keeps the scalar form.
+// row block of the weight gradient holds. A 3-D conv and its weight gradient keep the scalar form.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -44,7 +45,7 @@ const CASES: Case[] = [
   { name: '3-D (scalar form)', x: [1, 2, 4, 4, 3], w: [3, 2, 2, 2, 2], attrs: { pads: [1, 0, 1, 0, 1, 0] }, lanes: false },
 ];
 
-/** dW and dX of sum(Conv(x, w) * R), R fixed. */
+/** dW and dX of sum(Conv(x, w) * R), R fixed, and Conv(x, w) itself (a direct conv: w is not a constant). */
 function weightGradient(c: Case): Graph {
   const b = new GraphBuilder('wgrad');
   const x = b.input('x', 'float32', c.x);
@@ -54,7 +55,7 @@ function weightGradient(c: Case): Graph {
   b.output(b.op('ReduceSum', [b.op('Mul', [y, r])], { keepdims: 0 }));
   const g = b.build();
   const d = differentiate(g, g.outputs[0], [w.id, x.id]);
-  d.graph.outputs = [...d.grads];
+  d.graph.outputs = [...d.grads, y.id];
   return d.graph;
 }
 
@@ -68,6 +69,7 @@ describe('conv weight and input gradients: C vector forms == TS reference, bit f
       const source = compiled.source('c');
       expect(source.includes('The vector lanes are VOLTA_VEC output')).toBe(c.lanes);
       expect(source.includes('Vector lanes: VOLTA_VEC output channels')).toBe(true);
+      expect(source.includes('Task t: images [')).toBe(c.x.length <= 4);
       const session = await Volta.compile(graph, { cacheDir });
       for (const seed of [1, 2]) {
         const feeds = feedsFor(graph, seed);

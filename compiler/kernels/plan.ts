@@ -119,6 +119,15 @@ export interface ConvGemm {
 }
 
 /**
+ * A direct conv (weights not compile-time constants) with C vector lanes over output channels:
+ * tasks are whole images (`images` per task); each output still sums its window in the scalar
+ * order, so nothing but the task split differs from the plain form.
+ */
+export interface ConvLanes {
+  readonly images: number;
+}
+
+/**
  * A pool run row by row (rank 1 or 2): a task is `perTask` output rows (n, channel, output row); for each
  * kernel row in the input and each kernel column, every output of the row whose position is in the
  * input combines it (so each output still combines its window in row-major order, skipping positions
@@ -132,7 +141,7 @@ export interface PoolRows {
  * `gemm`: present when the conv runs as an implicit GEMM (constant, finite weights); `rows`: a pool run
  * row by row; neither: the direct window loop.
  */
-export type WindowPlan = WindowCompute & Planned & { readonly gemm?: ConvGemm; readonly rows?: PoolRows };
+export type WindowPlan = WindowCompute & Planned & { readonly gemm?: ConvGemm; readonly rows?: PoolRows; readonly lanes?: ConvLanes };
 export type GatherPlan = GatherCompute & Planned;
 export type PadPlan = PadCompute & Planned;
 export type WindowGradPlan = WindowGradCompute & Planned;
