@@ -41,6 +41,7 @@ export function windowGradView(p: WindowGradPlan, name: string, d: Dialect): Ker
   const outSize = numel(p.outSpatial);
   const g = `dy[(n * ${p.c} + c) * ${outSize} + ${flat(ov, p.outSpatial)}]`;
   let contribution: string[];
+  let planeArgmax: Record<string, unknown> = {};
   if (p.mode === 'avg') {
     // The forward's divisor: a product of per-dim counts of window positions inside X (or the padded extent).
     const count = p.kernel.map((k, i) => {
@@ -64,6 +65,19 @@ export function windowGradView(p: WindowGradPlan, name: string, d: Dialect): Ker
       '',
     );
     contribution = ['float best = (-VOLTA_INF);', 'int64_t at = -1;', ...scan, `if (at == ${flat(iv, p.inSpatial)}) acc += ${g};`];
+    // C: each window's argmax found once per plane (same scan), then looked up per kernel position.
+    if (outSize <= 1 << 14)
+      planeArgmax = {
+        planeArgmax: true,
+        planes: p.n * p.c,
+        C: p.c,
+        inPlane: inSize,
+        outPlane: outSize,
+        argmaxDecompose: decompose('op', ov, p.outSpatial),
+        argmaxBody: ['float best = (-VOLTA_INF);', 'int64_t at = -1;', ...scan, 'amax[op] = (int32_t)at;'],
+        gradDecompose: decompose('ip', iv, p.inSpatial),
+        lookup: `if (amax[${flat(ov, p.outSpatial)}] == ${flat(iv, p.inSpatial)}) acc += ${g};`,
+      };
   }
   // Kernel positions k<d> whose output position o<d> = (i<d> + pad - k<d> * dilation) / stride is whole and in range.
   const open = p.kernel.flatMap((k, i) => {
@@ -77,6 +91,7 @@ export function windowGradView(p: WindowGradPlan, name: string, d: Dialect): Ker
   });
   const close = p.kernel.map((_, i) => `${'  '.repeat(r - 1 - i)}}`);
   const body = ['float acc = 0.0f;', ...open, ...contribution.map((l) => '  '.repeat(r) + l), ...close, 'out[idx] = acc;'];
+  if (planeArgmax.planeArgmax) planeArgmax.gradBody = ['float acc = 0.0f;', ...open, '  '.repeat(r) + planeArgmax.lookup, ...close];
   return {
     kind: 'window_grad',
     name,
@@ -86,6 +101,7 @@ export function windowGradView(p: WindowGradPlan, name: string, d: Dialect): Ker
     dims: `${p.mode} input gradient: ${dims(p)}`,
     decompose: decompose('idx', ['n', 'c', ...iv], [p.n, p.c, ...p.inSpatial]),
     body,
+    ...planeArgmax,
   };
 }
 
