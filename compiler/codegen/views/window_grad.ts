@@ -77,6 +77,9 @@ export function windowGradView(p: WindowGradPlan, name: string, d: Dialect): Ker
         argmaxBody: ['float best = (-VOLTA_INF);', 'int64_t at = -1;', ...scan, 'amax[op] = (int32_t)at;'],
         gradDecompose: decompose('ip', iv, p.inSpatial),
         lookup: `if (amax[${flat(ov, p.outSpatial)}] == ${flat(iv, p.inSpatial)}) acc += ${g};`,
+        // Windows that cannot overlap: each dX element is some window's argmax at most once, so the plane
+        // is zeroed and each argmax gets +0 + dY (what the one addition from +0 gives, -0 included).
+        disjoint: p.kernel.every((k, i) => p.strides[i] >= (k - 1) * p.dilations[i] + 1),
       };
   }
   // Kernel positions k<d> whose output position o<d> = (i<d> + pad - k<d> * dilation) / stride is whole and in range.
