@@ -22,6 +22,8 @@ describe('backward kernels: C == TS reference, bit for bit', () => {
         'scatter_add',
         'window_grad',
       ]);
+      // The C max-pool input gradient takes its per-plane argmax form (templates/c/window_grad.hbs).
+      expect(compiled.source('c')).toContain("each window's argmax is found once");
       const session = await Volta.compile(graph, { cacheDir });
       for (const seed of [1, 2, 3]) {
         const feeds = feedsFor(graph, seed);

@@ -63,6 +63,21 @@ describe('non-finite constants are data (strict mode)', () => {
     for (let i = 0; i < 32; i++) if (causal[i % 16] === -INF) expect(p[i]).toBe(0);
   });
 
+  it('Softmax rows of 40 with NaN, ±inf and ±0 (the lane-wise max and its in-order NaN rescan) equal the interpreter', async () => {
+    const w = new OnnxWriter('softmax_nonfinite', 17);
+    w.input('x', 'float32', [6, 40]);
+    w.output(w.op('Softmax', ['x'], { axis: -1 }, 'p'), 'float32', [6, 40]);
+    const xs = randomFloats(240, 11, 4);
+    xs[3] = Number.NaN; // row 0: NaN in the first lane block
+    xs[40 + 35] = Number.NaN; // row 1: NaN in the tail after 32 lanes
+    xs[80 + 1] = INF; // row 2: +inf (exp(inf - inf) = NaN)
+    xs.fill(-INF, 120, 160); // row 3: all -inf
+    xs.fill(0, 160, 200); // row 4: +0 and -0
+    for (let i = 160; i < 200; i += 3) xs[i] = -0;
+    xs[200 + 31] = 80; // row 5: the maximum in the last of 32 lanes
+    await check(w.bytes(), { x: xs }, { x: [6, 40] }, false);
+  });
+
   it('-inf as the start of a running max and inf scalars inlined as literals', async () => {
     const w = new OnnxWriter('inline', 17);
     const x = w.input('x', 'float32', [6]);

@@ -109,10 +109,11 @@ export const C_FLAGS = ['-std=c11', '-O3', '-fPIC', '-fvisibility=hidden', '-fno
 
 /**
  * Flags for model.c: the ISA's -march, and FMA contraction only in balanced mode (strict mode keeps
- * every multiply and add rounded on its own, as the interpreter and the CUDA build do).
+ * every multiply and add rounded on its own, as the interpreter and the CUDA build do); balanced mode
+ * also defines VOLTA_FP_CONTRACT, so that templates/common/volta_vec.h leaves a * b + c for gcc to fuse.
  */
 export function cFlags(isa: Isa, mode: 'strict' | 'balanced'): string[] {
-  return [...C_FLAGS, ...ISA_FLAGS[isa], mode === 'strict' ? '-ffp-contract=off' : '-ffp-contract=fast'];
+  return [...C_FLAGS, ...ISA_FLAGS[isa], ...(mode === 'strict' ? ['-ffp-contract=off'] : ['-ffp-contract=fast', '-DVOLTA_FP_CONTRACT'])];
 }
 export const NVCC_FLAGS = ['-std=c++17', '-O3', '-Xcompiler', '-fPIC', '-fmad=false', '-prec-div=true', '-prec-sqrt=true', '-ftz=false'];
 export const NVCC_ARCHS = ['-gencode', 'arch=compute_80,code=sm_80', '-gencode', 'arch=compute_90,code=sm_90'];

@@ -143,6 +143,15 @@ export interface ConvGemm {
 }
 
 /**
+ * A direct conv (weights not compile-time constants) with C vector lanes over output channels:
+ * tasks are whole images (`images` per task); each output still sums its window in the scalar
+ * order, so nothing but the task split differs from the plain form.
+ */
+export interface ConvLanes {
+  readonly images: number;
+}
+
+/**
  * A pool run row by row (rank 1 or 2): a task is `perTask` output rows (n, channel, output row); for each
  * kernel row in the input and each kernel column, every output of the row whose position is in the
  * input combines it (so each output still combines its window in row-major order, skipping positions
@@ -154,14 +163,11 @@ export interface PoolRows {
 
 /**
  * `gemm`: present when the conv runs as an implicit GEMM (constant, finite weights); `rows`: a pool run
- * row by row; neither: the direct window loop.
- */
-/**
+ * row by row; `lanes`: a direct conv with vector lanes over output channels (ConvLanes); none: the
+ * direct window loop.
  * `cudaWeightTile`: CUDA runs a conv as a block per (image, output channel), the channel's weights
  * (this many floats, c / group x kernel) staged in shared memory, a thread per output position summing
  * in the same order as without it; absent: a thread per output, weights read from global memory.
- */
-/**
  * `cudaGemm`: CUDA runs the conv as an implicit GEMM on the matmul block tiles (per image and group,
  * M = the group's output channels, N = output positions, K = (channel, kernel row, kernel column)
  * row-major): each output sums its K products in increasing order from +0, the window order; padding
@@ -173,6 +179,7 @@ export type WindowPlan = WindowCompute &
   Planned & {
     readonly gemm?: ConvGemm;
     readonly rows?: PoolRows;
+    readonly lanes?: ConvLanes;
     readonly cudaWeightTile?: number;
     readonly cudaGemm?: CudaMatmulTile;
     readonly cudaPlane?: number;

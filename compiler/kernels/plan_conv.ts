@@ -93,6 +93,13 @@ export function convGemm(
   // Rows per task: as many as keep the block within BLOCK_BYTES, but at least 4 tasks per image and group when possible.
   let rows = Math.max(1, Math.min(outRows, Math.ceil(outRows / Math.max(1, Math.ceil(8 / blocks)))));
   while (rows > 1 && blockFloats(rows) * 4 > BLOCK_BYTES) rows--;
+  // Fewer rows when that computes fewer lanes in all (the last panel of a block is padded to nr lanes:
+  // 56 x 56 with 3 x 3 kernels, 7 rows of 58 = 406 lanes take 480, 4 rows of 58 = 232 take 240).
+  const lanes = (r: number) => {
+    const panels = (n: number) => Math.ceil((n * wph) / tile.nr) * tile.nr;
+    return Math.floor(outRows / r) * panels(r) + (outRows % r ? panels(outRows % r) : 0);
+  };
+  for (let r = rows - 1; r >= Math.ceil(rows / 2); r--) if (lanes(r) < lanes(rows)) rows = r;
   const hph = planeRows(rows);
   const cstride = sh * sw * hph * wph;
   const koff: number[] = [];

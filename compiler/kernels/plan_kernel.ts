@@ -14,6 +14,9 @@ export const TASK_WORK = 1 << 15;
 /** At most this many tasks per kernel (enough to balance any realistic thread count). */
 export const MAX_TASKS = 4096;
 
+/** Most (channel, kernel position) rows of a direct conv with C vector lanes (its weight table: 64 KiB of 16-float vectors). */
+export const CONV_LANE_ROWS = 1024;
+
 /** Above this many (row, update) index comparisons a scatter runs as one serial item (same bits). */
 export const SCATTER_SCAN_LIMIT = 1 << 21;
 
@@ -65,6 +68,12 @@ export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, con
         return { ...c, scratch: 0, rows: { rows: pr.perTask }, partition: { ...pr, items: c.n * c.m * numel(c.outSpatial), item: 'output' } };
       }
       const taps = numel(c.kernel) * (c.mode === 'conv' ? c.c / c.group : 1);
+      if (c.mode === 'conv' && c.n > 1 && c.inSpatial.length <= 2 && taps <= CONV_LANE_ROWS) {
+        // Whole images per task (ConvLanes): items stay outputs (one CUDA thread each).
+        const image = c.m * numel(c.outSpatial);
+        const pi = partition(c.n, 'output', image * taps);
+        return { ...c, scratch: 0, lanes: { images: pi.perTask }, partition: { ...pi, items: c.n * image, perTask: pi.perTask * image }, ...cuda };
+      }
       return { ...c, scratch: 0, partition: partition(c.n * c.m * numel(c.outSpatial), 'output', taps), ...cuda };
     }
     case 'gather':

@@ -4,12 +4,14 @@ import type { CudaMatmulTile, MatmulTile, PlanTarget } from './plan.ts';
 /**
  * The register tile: as many accumulators as the registers hold next to the B
  * vectors (24 of 32, 12 of 16), at most 4 rows (A values are broadcast from
- * memory), and the panel width (among the wider half) that pads N least.
+ * memory; 8 with 16-float vectors, whose multiplies take the broadcast A value as
+ * a memory operand: no register per row, and each B vector feeds more rows), and
+ * the panel width (among the wider half) that pads N least.
  */
 export function matmulTile(m: number, n: number, k: number, t: PlanTarget, bConst: boolean): MatmulTile {
   const vec = t.vectorFloats;
   const maxAcc = t.registers === 32 ? 24 : 12;
-  const mr = Math.max(1, Math.min(m, 4));
+  const mr = Math.max(1, Math.min(m, vec === 16 ? 8 : 4));
   const nvCap = Math.max(1, Math.min(8, Math.floor(maxAcc / mr), Math.ceil(n / vec)));
   // The least padding of N among the wider half of the choices (ties: the wider panel).
   const padded = (v: number) => Math.ceil(n / (v * vec)) * v * vec;

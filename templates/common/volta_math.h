@@ -292,18 +292,18 @@ VOLTA_FN float volta_erff(float x) {
    NaN-propagating: NaN if either input is NaN. Signed zeros are ordered
    -0 < +0, so max(-0, +0) = +0 and min(-0, +0) = -0 in either order. */
 
+/* Branch-free (selects only), so that loops over them vectorise: the same result as
+   "NaN: a + b; a > b: a; b > a: b; equal: the bits of a AND b" taken in that order. */
 VOLTA_FN float volta_fmaxf(float a, float b) {
-  if (a != a || b != b) return a + b;
-  if (a > b) return a;
-  if (b > a) return b;
-  return volta_m_from_bits(volta_m_bits(a) & volta_m_bits(b)); /* equal */
+  const float eq = volta_m_from_bits(volta_m_bits(a) & volta_m_bits(b)); /* equal */
+  const float r = a > b ? a : (b > a ? b : eq);
+  return (a != a || b != b) ? a + b : r;
 }
 
 VOLTA_FN float volta_fminf(float a, float b) {
-  if (a != a || b != b) return a + b;
-  if (a < b) return a;
-  if (b < a) return b;
-  return volta_m_from_bits(volta_m_bits(a) | volta_m_bits(b)); /* equal */
+  const float eq = volta_m_from_bits(volta_m_bits(a) | volta_m_bits(b)); /* equal */
+  const float r = a < b ? a : (b < a ? b : eq);
+  return (a != a || b != b) ? a + b : r;
 }
 
 #endif /* VOLTA_MATH_H */

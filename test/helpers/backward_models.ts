@@ -38,11 +38,13 @@ export function backwardGraphs(): NamedGraph[] {
   // Max and average pools (ceil mode, pads, both count_include_pad settings) of another input.
   const p = b.input('p', 'float32', [2, 3, 7, 6]);
   const mx = b.op('MaxPool', [p], { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1, pads: [1, 1, 0, 0] });
+  // Overlapping windows (3 x 3, stride 2): an element can be the argmax of several windows.
+  const mxo = b.op('MaxPool', [p], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] });
   const av = b.op('AveragePool', [p], { kernel_shape: [3, 3], auto_pad: 'SAME_LOWER', count_include_pad: 1 });
   const av2 = b.op('AveragePool', [p], { kernel_shape: [3, 2], strides: [2, 2], pads: [1, 0, 1, 1] });
   // Gather on a middle axis with run-time indices (negative and out-of-range ones too).
   const data = b.input('data', 'float32', [3, 5, 4]);
   const idx = b.input('idx', 'int64', [2, 3]);
   const gathered = b.op('Gather', [data, idx], { axis: 1 });
-  return [{ name: 'backward', graph: gradientsOf(b, [conv, mx, av, av2, gathered], [x, w, bias, p, data], 21) }];
+  return [{ name: 'backward', graph: gradientsOf(b, [conv, mx, mxo, av, av2, gathered], [x, w, bias, p, data], 21) }];
 }

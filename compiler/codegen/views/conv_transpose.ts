@@ -51,5 +51,28 @@ export function convTransposeView(p: ConvTransposePlan, name: string, d: Dialect
     positions: p.kernel.flatMap((_, i) => inputPosition(p, i)),
     combine: `acc += x[n * ${inStrides[0]} + (${channel}) * ${inStrides[1]}${spatial === '0' ? '' : ` + ${spatial}`}] * w[((${channel}) * ${mg} + ${outChannel}) * ${numel(p.kernel)}${r === 0 ? '' : ` + ${offsetExpr(kVars, contiguous(p.kernel))}`}];`,
     store: `out[${offsetExpr(['n', 'm', ...oVars], contiguous([p.n, p.m, ...p.outSpatial]))}] = ${p.bias ? 'acc + b[m]' : 'acc'};`,
+    ...laneForm(p, cg, mg, `x[n * ${inStrides[0]} + (g * ${cg} + c) * ${inStrides[1]}${spatial === '0' ? '' : ` + ${spatial}`}]`, kVars),
+  };
+}
+
+/**
+ * The C template's vector form (templates/c/conv_transpose.hbs): lanes over a group's output
+ * channels, their weights copied per (channel, kernel position) row into a stack table of at
+ * most 64 KiB (with 16-float vectors: 1024 rows); larger kernels keep the scalar form.
+ */
+function laneForm(p: ConvTransposePlan, cg: number, mg: number, xLoad: string, kVars: string[]): Record<string, unknown> {
+  const kk = numel(p.kernel);
+  const rows = cg * kk;
+  if (rows * 16 * 4 > 1 << 16) return {};
+  const kIndex = p.kernel.length === 0 ? '' : ` + ${offsetExpr(kVars, contiguous(p.kernel))}`;
+  return {
+    lanes: 'VOLTA_VEC',
+    group: p.group,
+    cg,
+    mg,
+    kk,
+    rows,
+    laneOutLoops: [{ v: 'n', extent: p.n }, ...p.outSpatial.map((extent, i) => ({ v: `o${i}`, extent }))],
+    laneCombine: `accv = accv + ${xLoad} * wt[c * ${kk}${kIndex}];`,
   };
 }

@@ -22,6 +22,8 @@ export function softmaxView(p: SoftmaxPlan, name: string, d: Dialect): KernelVie
     log: p.log,
     lanes: p.lanes,
     half: p.lanes >> 1,
+    /** C: the max taken lane-wise (vectorises); CUDA keeps one running max per thread (no local array). */
+    laneMax: d.name === 'c',
     loops: rowDims,
     decompose: decompose(
       't',

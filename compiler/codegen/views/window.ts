@@ -82,5 +82,18 @@ export function windowView(p: WindowPlan, name: string, d: Dialect): KernelView 
       : { weightTile: false }),
     ...(p.gemm ? convGemmFields(p, p.gemm) : { gemm: false }),
     ...(p.rows ? poolRowsFields(p, p.rows.rows) : { poolRows: false }),
+    ...(p.lanes
+      ? {
+          convLanes: true,
+          images: p.lanes.images,
+          N: p.n,
+          group: p.group,
+          mg,
+          kk: numel(p.kernel),
+          rows: cg * numel(p.kernel),
+          laneOutLoops: p.outSpatial.map((extent, i) => ({ v: oVars[i], extent })),
+          laneCombine: `accv = accv + v * wt[c * ${numel(p.kernel)}${r === 0 ? '' : ` + ${offsetExpr(kVars, contiguous(p.kernel))}`}];`,
+        }
+      : { convLanes: false }),
   };
 }

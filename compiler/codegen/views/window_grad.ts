@@ -41,6 +41,7 @@ export function windowGradView(p: WindowGradPlan, name: string, d: Dialect): Ker
   const outSize = numel(p.outSpatial);
   const g = `dy[(n * ${p.c} + c) * ${outSize} + ${flat(ov, p.outSpatial)}]`;
   let contribution: string[];
+  let planeArgmax: Record<string, unknown> = {};
   if (p.mode === 'avg') {
     // The forward's divisor: a product of per-dim counts of window positions inside X (or the padded extent).
     const count = p.kernel.map((k, i) => {
@@ -64,6 +65,22 @@ export function windowGradView(p: WindowGradPlan, name: string, d: Dialect): Ker
       '',
     );
     contribution = ['float best = (-VOLTA_INF);', 'int64_t at = -1;', ...scan, `if (at == ${flat(iv, p.inSpatial)}) acc += ${g};`];
+    // C: each window's argmax found once per plane (same scan), then looked up per kernel position.
+    if (outSize <= 1 << 14)
+      planeArgmax = {
+        planeArgmax: true,
+        planes: p.n * p.c,
+        C: p.c,
+        inPlane: inSize,
+        outPlane: outSize,
+        argmaxDecompose: decompose('op', ov, p.outSpatial),
+        argmaxBody: ['float best = (-VOLTA_INF);', 'int64_t at = -1;', ...scan, 'amax[op] = (int32_t)at;'],
+        gradDecompose: decompose('ip', iv, p.inSpatial),
+        lookup: `if (amax[${flat(ov, p.outSpatial)}] == ${flat(iv, p.inSpatial)}) acc += ${g};`,
+        // Windows that cannot overlap: each dX element is some window's argmax at most once, so the plane
+        // is zeroed and each argmax gets +0 + dY (what the one addition from +0 gives, -0 included).
+        disjoint: p.kernel.every((k, i) => p.strides[i] >= (k - 1) * p.dilations[i] + 1),
+      };
   }
   // Kernel positions k<d> whose output position o<d> = (i<d> + pad - k<d> * dilation) / stride is whole and in range.
   const open = p.kernel.flatMap((k, i) => {
@@ -77,6 +94,7 @@ export function windowGradView(p: WindowGradPlan, name: string, d: Dialect): Ker
   });
   const close = p.kernel.map((_, i) => `${'  '.repeat(r - 1 - i)}}`);
   const body = ['float acc = 0.0f;', ...open, ...contribution.map((l) => '  '.repeat(r) + l), ...close, 'out[idx] = acc;'];
+  if (planeArgmax.planeArgmax) planeArgmax.gradBody = ['float acc = 0.0f;', ...open, '  '.repeat(r) + planeArgmax.lookup, ...close];
   return {
     kind: 'window_grad',
     name,
@@ -86,6 +104,7 @@ export function windowGradView(p: WindowGradPlan, name: string, d: Dialect): Ker
     dims: `${p.mode} input gradient: ${dims(p)}`,
     decompose: decompose('idx', ['n', 'c', ...iv], [p.n, p.c, ...p.inSpatial]),
     body,
+    ...planeArgmax,
   };
 }
 
@@ -124,5 +143,23 @@ export function convWeightGradView(p: ConvWeightGradPlan, name: string, d: Diale
     dims: `conv weight gradient: ${dims(p)}`,
     decompose: decompose('idx', ['m', 'c', ...kv], [p.m, cg, ...p.kernel]),
     body,
+    ...laneForm(p, cg, mg),
   };
+}
+
+/** The C template's vector form (rank 1 and 2; rank 1 as one row): lanes over output channels (templates/c/conv_weight_grad.hbs). */
+function laneForm(p: ConvWeightGradPlan, cg: number, mg: number): Record<string, number | string> {
+  if (p.kernel.length > 2) return {};
+  const two = (xs: readonly number[], one: number): [number, number] => (xs.length === 1 ? [one, xs[0]] : [xs[0], xs[1]]);
+  const [H, W] = two(p.inSpatial, 1);
+  const [OH, OW] = two(p.outSpatial, 1);
+  const [KH, KW] = two(p.kernel, 1);
+  const [sh, sw] = two(p.strides, 1);
+  const [dh, dw] = two(p.dilations, 1);
+  const [ph, pw] = two(p.padsBegin, 0);
+  // dt holds one output row of dy per lane on the stack: long rows keep the scalar form.
+  if (OW > 1024) return {};
+  const rows = cg * KH * KW;
+  const geometry = { H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, OHW: OH * OW, KHW: KH * KW };
+  return { lanes: 'VOLTA_VEC', N: p.n, M: p.m, C: p.c, group: p.group, cg, mg, rows, rowBlock: Math.min(rows, 256), ...geometry };
 }
