@@ -23,6 +23,20 @@ describe('fuzz lane (short)', () => {
     expect(outcomes.some((o) => o.result === 'VOLTA_E_EXTERNAL_DATA')).toBe(true);
   });
 
+  // Findings of the long lane, kept as regressions: each index with the outcome it must have now.
+  const FOUND: Record<number, string> = {
+    // LayerNormalization with X [3, 1] and Scale/B [3, 4]: the decomposition broadcast Y to [3, 4]
+    // (VOLTA_E_INTERNAL); Scale and B must broadcast to X one way (npm run fuzz, 100 000 cases, 2026-12-06).
+    45066: 'VOLTA_E_SHAPE',
+  };
+  it('findings of the long lane stay fixed', () => {
+    const root = fuzzRoot(mkdtempSync(join(tmpdir(), 'volta-fuzz-found-')));
+    for (const [i, want] of Object.entries(FOUND)) {
+      const o = runCase(fuzzCase(Number(i)), root);
+      expect({ index: o.index, finding: o.finding, result: o.result }).toEqual({ index: Number(i), finding: undefined, result: want });
+    }
+  });
+
   it('the same index gives the same case', () => {
     for (const i of [0, 3, 7, 9, 123]) expect(Buffer.from(fuzzCase(i).bytes).equals(Buffer.from(fuzzCase(i).bytes))).toBe(true);
   });

@@ -62,7 +62,10 @@ export function expandNode(g: Graph, def: OpDef, ctx: NodeCtx, outNames: readonl
   const expected = declared;
   return outNames.map((name, i) => {
     const v = results[i];
-    invariant(v !== undefined && v.dtype === expected[i].dtype && sameShape(v.shape, expected[i].shape), `decomposition of ${def.name} changed output ${i}`);
+    invariant(
+      v !== undefined && v.dtype === expected[i].dtype && sameShape(v.shape, expected[i].shape),
+      `decomposition of ${def.name} changed output ${i}: ${v === undefined ? 'missing' : `${v.dtype}[${v.shape}]`}, declared ${expected[i].dtype}[${expected[i].shape}]`,
+    );
     const renamed = { ...v, name };
     g.setValue(renamed);
     return renamed;

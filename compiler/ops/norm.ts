@@ -2,6 +2,7 @@
 // their own): the steps and their order follow each op's ONNX function body.
 
 import type { Value } from '../ir/graph.ts';
+import { broadcastShapes, sameShape } from '../ir/shape.ts';
 import { makeTensor } from '../ir/tensor.ts';
 import { attr } from './attr.ts';
 import { axisAttr, defineOp, type Emitter, fail, floatAttr, input, intAttr, type NodeCtx, shapeError } from './define.ts';
@@ -58,6 +59,12 @@ export const LayerNormalization = defineOp({
     const x = input(ctx, 0);
     const a = layerAxis(ctx);
     const stats = x.shape.map((d, i) => (i < a ? d : 1));
+    // Y has X's shape: Scale and B broadcast to X one way (a [3, 4] scale must not widen a [3, 1] X).
+    for (let i = 1; i < ctx.inputs.length; i++) {
+      const p = ctx.inputs[i];
+      if (p !== undefined && !sameShape(broadcastShapes([x.shape, p.shape]) ?? [], x.shape))
+        shapeError(ctx, `input ${i} must broadcast to X's shape [${x.shape}] (unidirectional)`, [x.shape, p.shape]);
+    }
     return [
       { dtype: x.dtype, shape: x.shape },
       { dtype: x.dtype, shape: stats },
