@@ -1,4 +1,4 @@
-// The toolchain runner (compiler/build/toolchain.ts): PATH lookup as `which` does it, and a failed
+// The toolchain runner (compiler/build/toolchain.ts, through zx): PATH lookup as `which` does it, and a failed
 // or missing compiler reported as VOLTA_E_TOOLCHAIN with the exit status, stderr's tail and the command.
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,17 +17,17 @@ const tool = (sub: string, name: string, body: string, mode = 0o755) => {
 };
 
 describe('toolchain', () => {
-  it('which: the first executable file on PATH; skips non-executables, directories and relative entries', () => {
+  it('which (zx): the first executable file on PATH; skips non-executables, directories and relative entries', async () => {
     tool('a', 'mycc', 'exit 0', 0o644);
     mkdirSync(join(dir, 'b', 'mycc'), { recursive: true });
     const c = tool('c', 'mycc', 'exit 0');
     tool('d', 'mycc', 'exit 0');
     const path = ['rel', join(dir, 'a'), join(dir, 'b'), join(dir, 'c'), join(dir, 'd')].join(delimiter);
-    expect(which('mycc', path)).toBe(c);
-    expect(which('nosuchtool', path)).toBeUndefined();
+    expect(await which('mycc', path)).toBe(c);
+    expect(await which('nosuchtool', path)).toBeUndefined();
   });
 
-  it('runTool: arguments reach the tool as they are (no shell); a failure names the code, stderr and command', async () => {
+  it('runTool: arguments reach the tool as they are (zx quotes each, shell metacharacters stay text); a failure names the code, stderr and command', async () => {
     const echo = tool('e', 'argcheck', '[ "$1" = "a b;c" ] && [ "$2" = \'$x\' ] || { echo bad args >&2; exit 3; }; exit 0');
     await expect(runTool(echo, ['a b;c', '$x'], 'kept.c', dir)).resolves.toBeGreaterThanOrEqual(0);
     const fail = tool('e', 'failing', 'echo first >&2; echo "error: the last line" >&2; exit 7');

@@ -1,28 +1,21 @@
-// Finds the native toolchain and runs it with node:child_process (no shell; arguments passed
-// as they are). A failed compiler run reports the exit code, the tail of stderr, the exact
-// command and the kept source path, so anyone can reproduce it.
-// (zx did this until the build-time work of issue 7: loading zx/core cost about 50 ms of every
-// cache miss, and each command went through a shell.)
-import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+// Finds the native toolchain and runs it through zx (the build's scripting layer: quoting, PATH
+// lookup, output capture). zx is loaded on the first build, not when this module is: a cache hit never
+// pays for it, and 'zx/core' ($ and which, about 45 ms) is half of the full 'zx' entry. A failed
+// compiler run reports the exit code, the tail of stderr, the exact command and the kept source path,
+// so anyone can reproduce it.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter, dirname, isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { VoltaError } from '../ir/errors.ts';
 import { ISA_FLAGS, type Isa } from './isa.ts';
 
-/** The first executable `name` on PATH (as `which` finds it, symlinks not resolved), or undefined. */
-export function which(name: string, path = process.env.PATH ?? ''): string | undefined {
-  for (const dir of path.split(delimiter)) {
-    if (dir === '' || !isAbsolute(dir)) continue;
-    const p = join(dir, name);
-    try {
-      accessSync(p, constants.X_OK);
-      if (statSync(p).isFile()) return p;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+let zx: Promise<typeof import('zx/core')> | undefined;
+const loadZx = () => (zx ??= import('zx/core'));
+
+/** The first executable `name` on PATH (or on `path`), as `which` finds it; undefined when there is none. */
+export async function which(name: string, path?: string): Promise<string | undefined> {
+  const z = await loadZx();
+  return (await z.which(name, { nothrow: true, ...(path !== undefined ? { path } : {}) })) ?? undefined;
 }
 
 const require = createRequire(import.meta.url);
@@ -55,17 +48,17 @@ let cached: Promise<Tools> | undefined;
 
 export function findTools(): Promise<Tools> {
   cached ??= (async () => {
-    const cc = process.env.CC ?? which('cc');
-    const cxx = process.env.CXX ?? which('c++') ?? which('g++');
+    const cc = process.env.CC ?? (await which('cc'));
+    const cxx = process.env.CXX ?? (await which('c++')) ?? (await which('g++'));
     if (!cc || !cxx) {
       throw new VoltaError('VOLTA_E_TOOLCHAIN', {
         found: `no ${!cc ? 'C' : 'C++'} compiler on PATH`,
         hint: 'install gcc/g++ (apt-get install build-essential) or set CC/CXX',
       });
     }
-    const nvcc = process.env.VOLTA_NVCC === '' ? undefined : (process.env.VOLTA_NVCC ?? which('nvcc'));
+    const nvcc = process.env.VOLTA_NVCC === '' ? undefined : (process.env.VOLTA_NVCC ?? (await which('nvcc')));
     const cudaHome = [process.env.CUDA_HOME, process.env.CUDA_PATH, '/usr/local/cuda'].find((d) => d && existsSync(join(d, 'include', 'cuda_runtime.h')));
-    const ld = process.env.VOLTA_LD ?? (which('ld.gold') ? 'gold' : '');
+    const ld = process.env.VOLTA_LD ?? ((await which('ld.gold')) ? 'gold' : '');
     return { cc, cxx, nvcc: nvcc || undefined, cudaHome, cLinkFlags: ld === '' ? [] : [`-fuse-ld=${ld}`] };
   })();
   return cached;
@@ -87,22 +80,19 @@ export async function runTool(cmd: string, args: readonly string[], keep: string
   return performance.now() - t0;
 }
 
-interface Spawned {
+interface Ran {
   readonly exitCode: number | null;
   readonly signal: string | null;
   readonly stderr: string;
   readonly error?: string;
 }
 
-/** Runs cmd with args (stdin empty, stdout dropped, stderr kept); never rejects. */
-function spawned(cmd: string, args: readonly string[], cwd?: string): Promise<Spawned> {
-  return new Promise((done) => {
-    const chunks: Buffer[] = [];
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr.on('data', (b: Buffer) => chunks.push(b));
-    child.once('error', (e) => done({ exitCode: -1, signal: null, stderr: '', error: e.message }));
-    child.once('close', (exitCode, signal) => done({ exitCode, signal, stderr: Buffer.concat(chunks).toString('utf8') }));
-  });
+/** Runs cmd with args (each quoted by zx; stdin empty, output captured); never rejects. */
+async function spawned(cmd: string, args: readonly string[], cwd?: string): Promise<Ran> {
+  if (isAbsolute(cmd) && !existsSync(cmd)) return { exitCode: -1, signal: null, stderr: '', error: 'no such file' };
+  const { $ } = await loadZx();
+  const r = await $({ quiet: true, nothrow: true, cwd, input: '' })`${cmd} ${args}`;
+  return { exitCode: r.exitCode, signal: r.signal, stderr: r.stderr };
 }
 
 export const C_FLAGS = ['-std=c11', '-O3', '-fPIC', '-fvisibility=hidden', '-fno-fast-math', '-fno-math-errno', '-Wall', '-Wno-unused-variable'];
