@@ -1,20 +1,8 @@
 // Graphs for the CUDA block kernels: convs (implicit GEMM on the matmul block tiles, the depthwise block
 // kernel, the weight-tile and per-output fallbacks): groups, strides, pads (symmetric and not),
 // dilations, 1x1, rank 1, depthwise with a multiplier, bias + epilogue fusion, and weights fed at run time.
-import { GraphBuilder, makeTensor } from '../../runtime/index.ts';
-import { type NamedGraph, randomFloats } from './models.ts';
-
-function weight(shape: number[], seed: number, scale: number) {
-  return makeTensor(
-    'float32',
-    shape,
-    randomFloats(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-      scale,
-    ),
-  );
-}
+import { GraphBuilder } from '../../runtime/index.ts';
+import { type NamedGraph, weight } from './models.ts';
 
 export function convGraphs(): NamedGraph[] {
   const out: NamedGraph[] = [];

@@ -16,7 +16,8 @@ export function randomFloats(n: number, seed: number, scale = 1): Float32Array {
   return out;
 }
 
-function weight(shape: number[], seed: number, scale: number) {
+/** A seeded float32 constant with values in [-scale, scale). */
+export function weight(shape: number[], seed: number, scale: number) {
   return makeTensor('float32', shape, randomFloats(numel(shape), seed, scale));
 }
 
