@@ -57,6 +57,7 @@ export function everyKind(): Graph {
   const conv = b.op('Conv', [img, b.constant('cw', weight([16, 8, 3, 3], 4)), b.constant('cb', weight([16], 5))], { pads: [1, 1, 1, 1] });
   b.output(conv);
   b.output(b.op('MaxPool', [conv], { kernel_shape: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1] }));
+  for (const v of b.ops('MaxPool', [conv], { kernel_shape: [2, 3], strides: [1, 2], storage_order: 1 })) b.output(v);
   b.output(b.op('AveragePool', [conv], { kernel_shape: [2, 2], strides: [1, 1] }));
   // gather, pad
   b.output(b.op('Gather', [b.op('Reshape', [x, b.constant('shape2', i64([1024, 64]))]), idx], { axis: 0 }));

@@ -20,6 +20,15 @@ function inlineConstant(v: Value): Expr | undefined {
   return lit(x, v.dtype);
 }
 
+/** A pool's Indices that nothing reads (not a graph output, no consumer) are not computed (WindowCompute.indices). */
+function dropDeadIndices(g: Graph, c: Compute): Compute {
+  if (c.kind !== 'window' || c.indices === undefined) return c;
+  const id = c.indices.buf;
+  if (g.outputs.includes(id) || g.nodes.some((n) => n.inputs.includes(id))) return c;
+  const { indices: _dead, ...rest } = c;
+  return rest;
+}
+
 /**
  * Lowers a group (nodes in schedule order: an anchor, then elementwise nodes
  * each consuming the previous member's output) into one kernel plan.
@@ -35,7 +44,7 @@ function fuseGroup(g: Graph, nodes: readonly Node[]): Compute {
   let c: Compute;
   let members = nodes;
   if (lowering.kind === 'kernel') {
-    c = lowering.compute(lowerCtx(g, anchor));
+    c = dropDeadIndices(g, lowering.compute(lowerCtx(g, anchor)));
     members = nodes.slice(1);
     if (members.length === 0) return c;
     invariant(c.kind === 'matmul' || c.kind === 'window' || c.kind === 'elementwise', `cannot fuse into a ${c.kind} kernel`);

@@ -270,7 +270,7 @@ export function computeReads(p: Compute): string[] {
 /** Storages a kernel writes, in parameter order: its output, or each output of a multi-output kind. */
 export function kernelWrites(p: Compute): string[] {
   if (p.kind === 'recurrent') return [p.y, p.yH, p.yC].flatMap((o) => (o ? [o.buf] : []));
-  if (p.kind === 'topk') return [p.values.buf, ...(p.indices ? [p.indices.buf] : [])];
+  if (p.kind === 'topk' || p.kind === 'window') return [p.kind === 'topk' ? p.values.buf : p.out.buf, ...(p.indices ? [p.indices.buf] : [])];
   return [p.out.buf];
 }
 

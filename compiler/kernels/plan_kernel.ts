@@ -61,7 +61,8 @@ export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, con
       const cuda = cudaConvTile(c);
       const g = c.weight ? convGemm(c, target, constantOf(c.weight.buf)) : undefined;
       if (g !== undefined) return { ...c, ...g, ...cuda, ...cudaConvGemm(c) };
-      if (c.mode !== 'conv' && c.inSpatial.length <= 2 && (c.outSpatial.at(-1) ?? 0) <= 4096) {
+      // (A pool with Indices takes the per-output form, which tracks the argmax.)
+      if (c.mode !== 'conv' && c.indices === undefined && c.inSpatial.length <= 2 && (c.outSpatial.at(-1) ?? 0) <= 4096) {
         // Pools row by row: items are output rows of about (kernel size x row length) work each.
         const outRows = c.n * c.m * (c.outSpatial.length === 2 ? c.outSpatial[0] : 1);
         const pr = partition(outRows, 'row', numel(c.kernel) * (c.outSpatial.at(-1) ?? 1));

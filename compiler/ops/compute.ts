@@ -153,6 +153,13 @@ export interface WindowCompute extends ComputeBase {
   readonly epilogueInputs: readonly Operand[];
   readonly body: readonly Expr[];
   readonly out: OutRef;
+  /**
+   * MaxPool's Indices output (int64, [n, m, outSpatial...]): the flat input index of the window's
+   * first NaN, else of its first maximum (window order; padding never), -1 when no position is
+   * inside the input. The index counts over [N, C, spatial...]; columnMajor: spatial dims
+   * column-major (storage_order=1), as onnxruntime.
+   */
+  readonly indices?: OutRef & { readonly columnMajor: boolean };
 }
 
 /**

@@ -78,21 +78,29 @@ function poolOp(name: 'MaxPool' | 'AveragePool', since: number): OpDef {
     name,
     onnx: { opType: name, domain: '', opsets: [since, MAX_KNOWN_OPSET] },
     inputs: [{ name: 'X', type: 'T' }],
-    outputs: ['Y'],
+    outputs: name === 'MaxPool' ? ['Y', 'Indices'] : ['Y'],
     types: { T: ['float32'] },
+    ...(name === 'MaxPool' ? { outputTypes: ['T', 'int64'] } : {}),
     attrs: {
       ...windowAttrs,
       kernel_shape: attr.ints(),
       ceil_mode: attr.int({ default: 0, allowed: [0, 1] }),
       ...(name === 'MaxPool'
-        ? { storage_order: attr.int({ default: 0, allowed: [0], doc: 'row-major indices only' }) }
+        ? { storage_order: attr.int({ default: 0, allowed: [0, 1], doc: 'Indices: spatial dims row-major (0) or column-major (1)' }) }
         : { count_include_pad: attr.int({ default: 0, allowed: [0, 1] }) }),
     },
     infer: (ctx) => {
       const x = input(ctx, 0);
-      return [{ dtype: x.dtype, shape: [x.shape[0], x.shape[1], ...geo(ctx).outSpatial] }];
+      const shape = [x.shape[0], x.shape[1], ...geo(ctx).outSpatial];
+      return name === 'MaxPool'
+        ? [
+            { dtype: x.dtype, shape },
+            { dtype: 'int64', shape },
+          ]
+        : [{ dtype: x.dtype, shape }];
     },
     lowering: { kind: 'kernel', epilogue: true, compute: (ctx) => windowCompute(ctx, name === 'MaxPool' ? 'max' : 'avg', geo(ctx), 1) },
+    // Indices are integers: no gradient flows through them.
     grad: (ctx, e) => {
       const dy = ctx.dOutputs[0];
       if (dy === undefined || !ctx.needs[0]) return [undefined];
@@ -103,7 +111,7 @@ function poolOp(name: 'MaxPool' | 'AveragePool', since: number): OpDef {
     },
     coverage:
       name === 'MaxPool'
-        ? 'float32, any spatial rank, pads/auto_pad/strides/dilations/ceil_mode; the Indices output is not supported'
+        ? 'float32, any spatial rank, pads/auto_pad/strides/dilations/ceil_mode; Indices (int64, flat over [N, C, spatial], storage_order 0/1): the first NaN, else the first maximum in window order, padding never'
         : 'float32, any spatial rank, pads/auto_pad/strides/dilations/ceil_mode/count_include_pad',
   });
 }
@@ -132,6 +140,9 @@ function windowCompute(ctx: LowerCtx, mode: WindowCompute['mode'], g: Geometry, 
     epilogueInputs: [],
     body: [arg(0, 'float32')],
     out: { buf: out.id, dtype: out.dtype },
+    ...(mode === 'max' && ctx.outputs[1] !== undefined
+      ? { indices: { buf: ctx.outputs[1].id, dtype: ctx.outputs[1].dtype, columnMajor: ctx.attrs.storage_order === 1 } }
+      : {}),
   };
 }
 

@@ -129,6 +129,16 @@ export function kernelGraphs(): NamedGraph[] {
     out.push({ name: 'conv_pool', graph: b.build() });
   }
   {
+    // MaxPool's Indices (row- and column-major), with a fused follower on Y.
+    const b = new GraphBuilder('maxpool_indices');
+    const x = b.input('x', 'float32', [2, 3, 7, 6]);
+    const [y, i] = b.ops('MaxPool', [x], { kernel_shape: [3, 2], strides: [2, 1], pads: [1, 0, 1, 1], dilations: [1, 2] });
+    b.output(b.op('Relu', [y]));
+    b.output(i);
+    for (const v of b.ops('MaxPool', [x], { kernel_shape: [2, 2], ceil_mode: 1, strides: [2, 2], storage_order: 1 })) b.output(v);
+    out.push({ name: 'maxpool_indices', graph: b.build() });
+  }
+  {
     // Gather with run-time indices (some out of range: they read 0) and every Pad mode, one pad negative.
     const b = new GraphBuilder('gather_pad');
     const x = b.input('x', 'float32', [3, 4, 5]);

@@ -20,7 +20,13 @@ export function windowView(p: WindowPlan, name: string, d: Dialect): KernelView 
   const spatial = offsetExpr(iVars, inStrides.slice(2));
   const epNames = p.epilogueInputs.map((_, i) => `e${i}`);
   const outVars = ['n', 'm', ...oVars];
-  const store = `out[${offsetExpr(outVars, contiguous([p.n, p.m, ...p.outSpatial]))}] = t${p.body.length - 1};`;
+  const outOffset = offsetExpr(outVars, contiguous([p.n, p.m, ...p.outSpatial]));
+  const store = `out[${outOffset}] = t${p.body.length - 1};`;
+  // MaxPool's Indices: the flat input index of the first NaN, else of the first maximum (the value is
+  // tested before acc takes it); spatial dims row-major, or column-major (storage_order=1).
+  const inSize = numel(p.inSpatial);
+  const colStrides = p.inSpatial.map((_, i) => numel(p.inSpatial.slice(0, i)));
+  const flatAt = `(n * ${p.c} + m) * ${inSize} + ${offsetExpr(iVars, p.indices?.columnMajor ? colStrides : inStrides.slice(2))}`;
   return {
     kind: 'window',
     name,
@@ -31,6 +37,7 @@ export function windowView(p: WindowPlan, name: string, d: Dialect): KernelView 
       ...(p.bias ? [`const float *${d.restrict} b`] : []),
       ...p.epilogueInputs.map((o, i) => `const ${DTYPES[o.dtype].c} *${d.restrict} ${epNames[i]}`),
       `${DTYPES[p.out.dtype].c} *${d.restrict} out`,
+      ...(p.indices ? [`int64_t *${d.restrict} indices`] : []),
     ].join(', '),
     items: p.partition.items,
     ...taskFields(p),
@@ -58,6 +65,9 @@ export function windowView(p: WindowPlan, name: string, d: Dialect): KernelView 
     ),
     epBody: bodyLines(p.body, ['r', ...p.epilogueInputs.map((_, i) => `x${i}`)]),
     store,
+    argmax: p.indices !== undefined,
+    track: `if (at < 0 || (v != v ? acc == acc : v > acc)) at = ${flatAt};`,
+    storeIndex: `indices[${outOffset}] = at;`,
     rank: r,
     // CUDA: an implicit GEMM on the matmul block tiles, else a block per (image, output channel) with the
     // channel's weights (and, depthwise, its input plane) in shared memory (templates/cuda/window.hbs).

@@ -28,6 +28,9 @@ export function windowInterp(p: WindowPlan, bufs: Buffers): void {
   };
   const outSize = numel(p.outSpatial);
   const channels = p.mode === 'conv' ? cg : 1;
+  // MaxPool's Indices (WindowCompute.indices): the first NaN, else the first maximum, tested before acc takes v.
+  const ix = p.indices ? (get(bufs, p.indices.buf) as BigInt64Array) : undefined;
+  const colMajor = p.indices?.columnMajor === true;
   for (let n = 0; n < p.n; n++) {
     for (let m = 0; m < p.m; m++) {
       for (let o = 0; o < outSize; o++) {
@@ -35,6 +38,7 @@ export function windowInterp(p: WindowPlan, bufs: Buffers): void {
         let acc = p.mode === 'max' ? -Infinity : 0;
         let count = 0;
         let countPad = 0;
+        let arg = -1;
         for (let c = 0; c < channels; c++) {
           const ch = p.mode === 'conv' ? Math.floor(m / mg) * cg + c : m;
           for (let k = 0; k < kSize; k++) {
@@ -42,17 +46,22 @@ export function windowInterp(p: WindowPlan, bufs: Buffers): void {
             let inPadded = true;
             let inBounds = true;
             let off = 0;
+            let colOff = 0;
+            let colStride = 1;
             for (let d = 0; d < r; d++) {
               const i = oi[d] * p.strides[d] + ki[d] * p.dilations[d] - p.padsBegin[d];
               if (i < -p.padsBegin[d] || i >= p.inSpatial[d] + p.padsEnd[d]) inPadded = false;
               if (i < 0 || i >= p.inSpatial[d]) inBounds = false;
               off = off * p.inSpatial[d] + i;
+              colOff += i * colStride;
+              colStride *= p.inSpatial[d];
             }
             if (!inPadded) continue;
             countPad++;
             if (!inBounds) continue;
             count++;
             const v = x[(n * p.c + ch) * inSize + off];
+            if (ix && (arg < 0 || (Number.isNaN(v) ? !Number.isNaN(acc) : v > acc))) arg = (n * p.c + ch) * inSize + (colMajor ? colOff : off);
             if (p.mode === 'conv') acc = f(acc + f(v * w![(m * cg + c) * kSize + k]));
             else if (p.mode === 'max') acc = vm.fmaxf(acc, v);
             else acc = f(acc + v);
@@ -62,6 +71,7 @@ export function windowInterp(p: WindowPlan, bufs: Buffers): void {
         if (p.mode === 'conv') y[at] = b ? f(acc + b[m]) : acc;
         else if (p.mode === 'max') y[at] = acc;
         else y[at] = f(acc / (p.countIncludePad ? countPad : count));
+        if (ix) ix[at] = BigInt(arg);
       }
     }
   }
