@@ -242,7 +242,10 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
     }
   }
   const { order, stuck } = topoOrder(gp.node, new Set([...byName.keys(), ...failedValues]));
-  order.forEach((n, i) => {
+  // Names something reads: node inputs and graph outputs (see OpDef.unreadOutputsOmitted).
+  const readNames = new Set([...gp.node.flatMap((m) => m.input), ...gp.output.map((vi) => vi.name)]);
+  order.forEach((node0, i) => {
+    let n = node0;
     const node = { name: n.name || `${n.opType}#${i}`, op: n.opType };
     const fail = () => n.output.forEach((o) => failedValues.add(o));
     const def = onnxOp(n.domain, n.opType);
@@ -280,6 +283,11 @@ export function importDecoded(model: OnnxModel, opts: ImportOptions = {}): Graph
     const r = resolveAttrs(def, node, given, opset);
     problems.push(...r.problems);
     if (r.problems.length > 0) ok = false;
+    if (def.unreadOutputsOmitted) {
+      let k = n.output.length;
+      while (k > 1 && !readNames.has(n.output[k - 1])) k--;
+      if (k < n.output.length) n = { ...n, output: n.output.slice(0, k) };
+    }
     if (n.output.length > def.outputs.length && !def.variadicOutput) {
       report(
         new VoltaError('VOLTA_E_UNSUPPORTED_OP', {

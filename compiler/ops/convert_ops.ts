@@ -150,6 +150,7 @@ export const Dropout = defineOp({
     { name: 'training_mode', type: 'B', optional: true, constant: true },
   ],
   outputs: ['output', 'mask'],
+  unreadOutputsOmitted: true,
   types: { T: ['float32'], R: ['float32'], B: ['bool'] },
   attrs: { seed: attr.int({ optional: true, doc: 'unused in inference' }), ratio: attr.float({ optional: true, doc: 'opsets 7-11; unused in inference' }) },
   infer: (ctx) => {
@@ -169,7 +170,16 @@ export const Dropout = defineOp({
     }
     const x = input(ctx, 0);
     // Before opset 12 the inference mask is ambiguous (onnxruntime fills it with false, the ONNX
-    // reference with true; opsets 7-9 type it like the data): not offered.
+    // reference with true; opsets 7-9 type it like the data): refused when the graph reads it. Zoo
+    // models name it without reading it; unread, it is omitted (unreadOutputsOmitted) and they compile.
+    if (ctx.opset < 12 && (ctx.outputCount ?? 1) > 1) {
+      fail(
+        ctx,
+        'VOLTA_E_UNSUPPORTED_OP',
+        `the mask output is read at opset ${ctx.opset}: its inference value is ambiguous before opset 12 (onnxruntime gives false, the ONNX reference true)`,
+        'a graph that does not read the mask, or opset 12 or newer',
+      );
+    }
     const out = { dtype: x.dtype, shape: x.shape };
     return ctx.opset >= 12 ? [out, { dtype: 'bool' as DType, shape: x.shape }] : [out];
   },
@@ -185,5 +195,5 @@ export const Dropout = defineOp({
     },
   },
   coverage:
-    'inference mode only: output = data; the optional mask output (opset 12+) is all true; before opset 12 it is refused (onnxruntime gives false there, the ONNX reference true); training_mode true is refused (VOLTA_E_UNSUPPORTED_ATTR) unless ratio is the constant 0 (then it is the identity too)',
+    'inference mode only: output = data; the optional mask output (opset 12+) is all true; before opset 12 it is refused when the graph reads it (onnxruntime gives false there, the ONNX reference true) and omitted when nothing reads it (as in model-zoo exports); training_mode true is refused (VOLTA_E_UNSUPPORTED_ATTR) unless ratio is the constant 0 (then it is the identity too)',
 });

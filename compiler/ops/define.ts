@@ -92,6 +92,12 @@ export interface OpDef {
   readonly outputs: readonly string[];
   /** The last output may repeat (Split): infer says how many there are. */
   readonly variadicOutput?: boolean;
+  /**
+   * Trailing outputs that nothing in the graph reads (no node input, no graph output) are taken as
+   * omitted, so infer sees fewer outputs: for outputs whose value Volta declines to define (Dropout's
+   * mask before opset 12) but that exported models name without using.
+   */
+  readonly unreadOutputsOmitted?: boolean;
   /** Allowed dtypes per type constraint. */
   readonly types: Readonly<Record<string, readonly DType[]>>;
   /** Output types: the dtype of an output is either a constraint name or a fixed dtype. */

@@ -4,6 +4,7 @@
 // a model states its own bound and why.
 // The C addon also equals Volta's TS reference bit for bit (compareWithOrt).
 import { afterAll, describe, expect, it } from 'vitest';
+import { float } from '../../compiler/onnx/writer.ts';
 import type { CompileOptions } from '../../runtime/index.ts';
 import { randomFloats } from '../helpers/models.ts';
 import { compareWithOrt, type Feed, worst } from '../helpers/ort_oracle.ts';
@@ -100,6 +101,27 @@ function transformer(): Uint8Array {
   return n.w.bytes();
 }
 
+/**
+ * Model-zoo style (AlexNet / SqueezeNet as the zoo exports them, opset 9): Conv + bias, Relu, LRN,
+ * MaxPool, a fire module (squeeze 1x1, expand 1x1 and 3x3, Concat), Flatten, Gemm, and Dropouts whose
+ * mask output is named but read by nothing (the zoo's form, refused before Dropout masks were handled).
+ */
+function zooStyle(): Uint8Array {
+  const n = new Net('zoo_style', 9, 900);
+  n.w.input('data', 'float32', [1, 3, 32, 32]);
+  let x = n.op('Relu', [n.conv('data', 3, 16, 5, { stride: 2, bias: true })]);
+  x = n.op('LRN', [x], { size: 5, alpha: float(1e-4), beta: float(0.75), bias: float(1) });
+  x = n.op('MaxPool', [x], { kernel_shape: [3, 3], strides: [2, 2] });
+  const squeeze = n.op('Relu', [n.conv(x, 16, 8, 1, { bias: true })]);
+  const e1 = n.op('Relu', [n.conv(squeeze, 8, 16, 1, { bias: true })]);
+  const e3 = n.op('Relu', [n.conv(squeeze, 8, 16, 3, { bias: true })]);
+  x = n.op('Flatten', [n.op('Concat', [e1, e3], { axis: 1 })]);
+  const [d1] = n.w.node('Dropout', [n.op('Relu', [n.linear(x, 32 * 7 * 7, 64)])], { ratio: float(0.5) }, { outputs: ['fc6_out', 'fc6_mask'] });
+  const [d2] = n.w.node('Dropout', [n.linear(d1, 64, 10)], { ratio: float(0.5) }, { outputs: ['fc7_out', 'fc7_mask'] });
+  n.w.output(n.w.op('Softmax', [d2], { axis: 1 }, 'prob'), 'float32', [1, 10]);
+  return n.w.bytes();
+}
+
 const ARCHS: Arch[] = [
   {
     name: 'CRNN recogniser (Conv, MaxPool, two bidirectional LSTM layers, Gemm, Softmax)',
@@ -118,6 +140,11 @@ const ARCHS: Arch[] = [
     // prob_logits are centred on 0 (max 13.8, floor 0.014): against a float64 evaluation of the
     // same graph (measured once), Volta's are off by 1.6e-4 in this metric and onnxruntime's by 2.7e-4.
     tolerance: { prob: 2e-4, thresh: 2e-4, binary: 2e-4, prob_logits: 5e-4 },
+  },
+  {
+    name: 'model-zoo style AlexNet/SqueezeNet (opset 9, LRN, fire module, Dropout masks named but unread)',
+    model: zooStyle,
+    feeds: () => ({ data: f32([1, 3, 32, 32], 9) }),
   },
   { name: 'MobileNetV3-style classifier', model: mobilenetV3, feeds: () => ({ image: f32([1, 3, 32, 32], 1) }) },
   {
