@@ -8,6 +8,7 @@ import { MAX_KNOWN_OPSET } from './elementwise.ts';
 import { GradBuilder } from './grad.ts';
 import { moments, perChannel, reduceMean, stdDev } from './norm.ts';
 import { view } from './views.ts';
+import { globalPoolShape, spatialAxes } from './window.ts';
 
 const f32 = (e: Emitter, v: number) => e.constant(makeTensor('float32', [], [v]));
 
@@ -140,17 +141,15 @@ export const GlobalLpPool = defineOp({
   types: { T: ['float32'] },
   attrs: { p: attr.int({ default: 2 }) },
   infer: (ctx) => {
-    const x = input(ctx, 0);
-    if (x.shape.length < 3) shapeError(ctx, 'X needs rank >= 3 ([N, C, spatial...])', [x.shape]);
+    const y = globalPoolShape(ctx);
     if (intAttr(ctx, 'p') < 1) fail(ctx, 'VOLTA_E_UNSUPPORTED_ATTR', `p=${intAttr(ctx, 'p')}`, 'p >= 1');
-    return [{ dtype: x.dtype, shape: x.shape.map((d, i) => (i < 2 ? d : 1)) }];
+    return [y];
   },
   lowering: {
     kind: 'decompose',
     build: (ctx, e) => {
       const x = input(ctx, 0);
-      const axes = x.shape.slice(2).map((_, i) => i + 2);
-      return [norm(ctx, e, x, axes, intAttr(ctx, 'p'))];
+      return [norm(ctx, e, x, spatialAxes(x.shape), intAttr(ctx, 'p'))];
     },
   },
   coverage:

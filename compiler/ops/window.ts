@@ -1,6 +1,7 @@
 // Conv, MaxPool, AveragePool (one window compute kind, see WindowCompute) and the
 // global pools (decomposed into ReduceMean / ReduceMax over the spatial dims).
 
+import type { DType } from '../ir/dtype.ts';
 import { makeTensor } from '../ir/tensor.ts';
 import { attr } from './attr.ts';
 import type { WindowCompute } from './compute.ts';
@@ -216,6 +217,18 @@ export const Conv = defineOp({
   coverage: 'float32, any spatial rank, groups, pads/auto_pad/strides/dilations; per output: sum over (channel, kernel position) in row-major order, then + B',
 });
 
+/** The shape rule of every global pool: [N, C, spatial...] to [N, C, 1, ...]. */
+export function globalPoolShape(ctx: NodeCtx): { dtype: DType; shape: number[] } {
+  const x = input(ctx, 0);
+  if (x.shape.length < 3) shapeError(ctx, 'input needs rank >= 3 ([N, C, spatial...])', [x.shape]);
+  return { dtype: x.dtype, shape: x.shape.map((d, i) => (i < 2 ? d : 1)) };
+}
+
+/** The spatial axes (2, 3, ...) of an [N, C, spatial...] shape. */
+export function spatialAxes(shape: readonly number[]): number[] {
+  return shape.slice(2).map((_, i) => i + 2);
+}
+
 function globalPool(name: 'GlobalAveragePool' | 'GlobalMaxPool', reduce: 'ReduceMean' | 'ReduceMax'): OpDef {
   return defineOp({
     name,
@@ -224,16 +237,12 @@ function globalPool(name: 'GlobalAveragePool' | 'GlobalMaxPool', reduce: 'Reduce
     outputs: ['Y'],
     types: { T: ['float32'] },
     attrs: {},
-    infer: (ctx) => {
-      const x = input(ctx, 0);
-      if (x.shape.length < 3) shapeError(ctx, 'input needs rank >= 3 ([N, C, spatial...])', [x.shape]);
-      return [{ dtype: x.dtype, shape: x.shape.map((d, i) => (i < 2 ? d : 1)) }];
-    },
+    infer: (ctx) => [globalPoolShape(ctx)],
     lowering: {
       kind: 'decompose',
       build: (ctx, e) => {
         const x = input(ctx, 0);
-        const axes = x.shape.slice(2).map((_, i) => i + 2);
+        const axes = spatialAxes(x.shape);
         const op = ctx.opset >= 18 ? e.op(reduce, [x, e.constant(makeTensor('int64', [axes.length], axes))]) : e.op(reduce, [x], { axes });
         return [op];
       },
