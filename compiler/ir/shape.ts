@@ -82,6 +82,12 @@ export function broadcastShapes(shapes: readonly Shape[]): number[] | undefined 
   return out;
 }
 
+/** ONNX unidirectional broadcast: `from` broadcasts to `to` without widening it. */
+export function broadcastsTo(from: Shape, to: Shape): boolean {
+  const b = broadcastShapes([to, from]);
+  return b !== undefined && sameShape(b, to);
+}
+
 /**
  * Strides to read an input of shape `inShape` while iterating over `outShape`
  * (which it broadcasts to): broadcast dims get stride 0.

@@ -2,7 +2,7 @@
 // their own): the steps and their order follow each op's ONNX function body.
 
 import type { Value } from '../ir/graph.ts';
-import { broadcastShapes, sameShape } from '../ir/shape.ts';
+import { broadcastsTo } from '../ir/shape.ts';
 import { makeTensor } from '../ir/tensor.ts';
 import { attr } from './attr.ts';
 import { axisAttr, defineOp, type Emitter, fail, floatAttr, input, intAttr, type NodeCtx, shapeError } from './define.ts';
@@ -62,7 +62,7 @@ export const LayerNormalization = defineOp({
     // Y has X's shape: Scale and B broadcast to X one way (a [3, 4] scale must not widen a [3, 1] X).
     for (let i = 1; i < ctx.inputs.length; i++) {
       const p = ctx.inputs[i];
-      if (p !== undefined && !sameShape(broadcastShapes([x.shape, p.shape]) ?? [], x.shape))
+      if (p !== undefined && !broadcastsTo(p.shape, x.shape))
         shapeError(ctx, `input ${i} must broadcast to X's shape [${x.shape}] (unidirectional)`, [x.shape, p.shape]);
     }
     return [

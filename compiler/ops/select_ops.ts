@@ -1,7 +1,7 @@
 // Comparisons (bool results), Where and PRelu: elementwise ops with broadcasting
 // whose output dtype is not simply their first input's.
 import type { DType } from '../ir/dtype.ts';
-import { broadcastShapes, sameShape } from '../ir/shape.ts';
+import { broadcastsTo } from '../ir/shape.ts';
 import { defineOp, input, type OpDef, shapeError } from './define.ts';
 import { inferBroadcast, MAX_KNOWN_OPSET, NUMERIC } from './elementwise.ts';
 import { type Expr, eq, ge, gt, le, lit, lt, mul, select } from './expr.ts';
@@ -65,8 +65,7 @@ export const PRelu = defineOp({
   infer: (ctx) => {
     const x = input(ctx, 0);
     const s = input(ctx, 1);
-    const b = broadcastShapes([x.shape, s.shape]);
-    if (b === undefined || !sameShape(b, x.shape)) shapeError(ctx, 'slope must broadcast to X (unidirectional)', [x.shape, s.shape]);
+    if (!broadcastsTo(s.shape, x.shape)) shapeError(ctx, 'slope must broadcast to X (unidirectional)', [x.shape, s.shape]);
     return [{ dtype: x.dtype, shape: x.shape }];
   },
   lowering: {
