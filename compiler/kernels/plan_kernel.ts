@@ -60,7 +60,11 @@ export function planKernel(c: Compute, target: PlanTarget = BASELINE_TARGET, con
     case 'window': {
       const cuda = cudaConvTile(c);
       const g = c.weight ? convGemm(c, target, constantOf(c.weight.buf)) : undefined;
-      if (g !== undefined) return { ...c, ...g, ...cuda, ...cudaConvGemm(c) };
+      if (g !== undefined) {
+        // CUDA: the implicit GEMM where a block tile fits, else the weight tile; never both.
+        const cg = cudaConvGemm(c);
+        return { ...c, ...g, ...(cg.cudaGemm ? cg : cuda) };
+      }
       // (A pool with Indices takes the per-output form, which tracks the argmax.)
       if (c.mode !== 'conv' && c.indices === undefined && c.inSpatial.length <= 2 && (c.outSpatial.at(-1) ?? 0) <= 4096) {
         // Pools row by row: items are output rows of about (kernel size x row length) work each.

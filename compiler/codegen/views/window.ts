@@ -79,7 +79,7 @@ export function windowView(p: WindowPlan, name: string, d: Dialect): KernelView 
           loadPlane: `const float v = xs[${spatial}];`,
         }
       : { plane: false }),
-    ...(p.cudaWeightTile && !p.cudaGemm
+    ...(p.cudaWeightTile
       ? {
           weightTile: p.cudaWeightTile,
           pairs: p.n * p.m,
