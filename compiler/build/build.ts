@@ -24,6 +24,9 @@ export type BuildBackend = Backend | 'cuda-cpu';
 
 /** The CPU CUDA runtime that model.cu is compiled with (-include) for backend cuda-cpu. */
 export const CUDA_CPU_HEADER = join(TEMPLATE_DIR, 'cuda_cpu', 'cuda_cpu.h');
+let cudaCpuHeaderText: string | undefined;
+/** The runtime header's text (part of every cuda-cpu artifact key), read once per process. */
+const cudaCpuHeader = () => (cudaCpuHeaderText ??= readFileSync(CUDA_CPU_HEADER, 'utf8'));
 /** Host C++ flags for model.cu on the CPU: strict float semantics as the C build (no contraction, no fast math). */
 export const CUDA_CPU_FLAGS = [
   '-std=c++17',
@@ -122,12 +125,12 @@ export interface BuildInput {
 }
 
 /** The emitted source a build backend compiles: cuda-cpu runs the CUDA source. */
-const sourceBackend = (b: BuildBackend): Backend => (b === 'c' ? 'c' : 'cuda');
+export const sourceBackend = (b: BuildBackend): Backend => (b === 'c' ? 'c' : 'cuda');
 
 /** What else decides an artifact's bytes besides the fingerprint: the exact sources and flags it is built from. */
 export function artifactKey(c: BuildInput, backend: BuildBackend): string {
   const flags = [...cFlags(c.options.isa, c.options.mode), ...CXX_FLAGS, ...NVCC_FLAGS, ...NVCC_ARCHS];
-  if (backend === 'cuda-cpu') flags.push(...CUDA_CPU_FLAGS, ...CUDA_CPU_LIBS, readFileSync(CUDA_CPU_HEADER, 'utf8'));
+  if (backend === 'cuda-cpu') flags.push(...CUDA_CPU_FLAGS, ...CUDA_CPU_LIBS, cudaCpuHeader());
   return sha256([VOLTA_VERSION, c.source(sourceBackend(backend)), addonSource(backend), ...flags].join('\n')).slice(0, 16);
 }
 

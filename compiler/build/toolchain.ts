@@ -67,32 +67,22 @@ export function findTools(): Promise<Tools> {
 /** Runs one compiler command; throws VOLTA_E_TOOLCHAIN with everything needed to reproduce. */
 export async function runTool(cmd: string, args: readonly string[], keep: string, cwd?: string): Promise<number> {
   const t0 = performance.now();
-  const r = await spawned(cmd, args, cwd);
-  if (r.exitCode !== 0) {
-    const tail = r.stderr.trim().split('\n').slice(-25).join('\n');
-    throw new VoltaError('VOLTA_E_TOOLCHAIN', {
-      found: `${cmd} ${r.exitCode === null ? `was killed by ${r.signal}` : r.error !== undefined ? `could not run (${r.error})` : `exited with code ${r.exitCode}`}`,
+  const fail = (found: string, tail = '') =>
+    new VoltaError('VOLTA_E_TOOLCHAIN', {
+      found: `${cmd} ${found}`,
       command: [cmd, ...args].join(' '),
       source: keep,
       hint: `reproduce with: cd ${cwd ?? '.'} && ${[cmd, ...args].join(' ')}\n${tail}`,
     });
-  }
-  return performance.now() - t0;
-}
-
-interface Ran {
-  readonly exitCode: number | null;
-  readonly signal: string | null;
-  readonly stderr: string;
-  readonly error?: string;
-}
-
-/** Runs cmd with args (each quoted by zx; stdin empty, output captured); never rejects. */
-async function spawned(cmd: string, args: readonly string[], cwd?: string): Promise<Ran> {
-  if (isAbsolute(cmd) && !existsSync(cmd)) return { exitCode: -1, signal: null, stderr: '', error: 'no such file' };
+  // A missing compiler is named as such, not as the shell's exit code 127.
+  if (isAbsolute(cmd) && !existsSync(cmd)) throw fail('could not run (no such file)');
   const { $ } = await loadZx();
   const r = await $({ quiet: true, nothrow: true, cwd, input: '' })`${cmd} ${args}`;
-  return { exitCode: r.exitCode, signal: r.signal, stderr: r.stderr };
+  if (r.exitCode !== 0) {
+    const tail = r.stderr.trim().split('\n').slice(-25).join('\n');
+    throw fail(r.exitCode === null ? `was killed by ${r.signal}` : `exited with code ${r.exitCode}`, tail);
+  }
+  return performance.now() - t0;
 }
 
 export const C_FLAGS = ['-std=c11', '-O3', '-fPIC', '-fvisibility=hidden', '-fno-fast-math', '-fno-math-errno', '-Wall', '-Wno-unused-variable'];

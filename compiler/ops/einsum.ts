@@ -56,16 +56,8 @@ const positions = (term: string, letters: string) => [...letters].map((c) => ter
 function sumOut(e: Emitter, b: GradBuilder, x: Value, term: string, keep: (c: string) => boolean): [Value, string] {
   const axes = [...term].flatMap((c, i) => (keep(c) ? [] : [i]));
   const rest = [...term].filter(keep).join('');
-  return axes.length === 0
-    ? [x, term]
-    : [
-        view(
-          e,
-          b.reduceSum(x, axes, false),
-          [...rest].map((c) => x.shape[term.indexOf(c)]),
-        ),
-        rest,
-      ];
+  // Without keepdims the sum already has the remaining letters' sizes, in their order.
+  return axes.length === 0 ? [x, term] : [b.reduceSum(x, axes, false), rest];
 }
 
 function build(ctx: NodeCtx, e: Emitter): Value {

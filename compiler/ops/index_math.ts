@@ -6,6 +6,7 @@ import type { Value } from '../ir/graph.ts';
 import { contiguousStrides, numel, type Shape, shapeStr } from '../ir/shape.ts';
 import { makeTensor, toNumbers } from '../ir/tensor.ts';
 import { type Emitter, fail, type NodeCtx } from './define.ts';
+import { view } from './views.ts';
 
 export class IndexMath {
   constructor(private readonly e: Emitter) {}
@@ -50,8 +51,9 @@ export class IndexMath {
     return acc;
   }
 
+  /** views.ts view: no op for the same shape, an empty constant for an empty one (Reshape reads 0 as "copy"). */
   reshape(x: Value, shape: Shape): Value {
-    return this.op('Reshape', [x, this.i64([shape.length], shape)]);
+    return view(this.e, x, shape);
   }
 
   /**

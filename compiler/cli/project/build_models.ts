@@ -7,8 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Volta } from '../../../runtime/index.ts';
 import { writeDirAtomically } from '../../build/atomic_dir.ts';
-import { addonSource, type BuildBackend, buildAddon } from '../../build/build.ts';
-import type { Backend } from '../../codegen/dialect.ts';
+import { addonSource, buildAddon, sourceBackend } from '../../build/build.ts';
 import type { Compiled, Target } from '../../compile.ts';
 import { VoltaError } from '../../ir/errors.ts';
 import { sha256 } from '../../ir/text.ts';
@@ -96,23 +95,22 @@ async function buildModel(m: ModelConfig, outDir: string, cacheDir: string, emit
     emit({ kind: 'model', result });
     return result;
   }
-  const builds: { target: Target; backend: BuildBackend; c: Compiled; b: Awaited<ReturnType<typeof buildAddon>>; source: string }[] = [];
+  const builds: { target: Target; c: Compiled; b: Awaited<ReturnType<typeof buildAddon>>; source: string }[] = [];
   for (const { target, c } of compiled) {
     // cuda-cpu builds the CUDA source with the host C++ compiler (compiler/build/build.ts).
-    const backend: BuildBackend = target;
-    const emitted: Backend = target === 'c' ? 'c' : 'cuda';
+    const emitted = sourceBackend(target);
     emit({ kind: 'start', model: m.name, target, stage: 'codegen' });
     const source = c.source(emitted);
     timings[target].codegen = c.timings[`emit-${emitted}`] ?? 0;
     emit({ kind: 'done', model: m.name, target, stage: 'codegen', ms: timings[target].codegen });
-    const tool = backend === 'cuda' ? 'nvcc' : 'cc';
+    const tool = target === 'cuda' ? 'nvcc' : 'cc';
     emit({ kind: 'start', model: m.name, target, stage: tool });
-    const b = await buildAddon(c, backend, cacheDir);
+    const b = await buildAddon(c, target, cacheDir);
     const bt = b.timings;
     timings[target][tool] = (bt.cc ?? 0) + (bt.nvcc ?? 0);
     timings[target].link = (bt.cxx ?? 0) + (bt.link ?? 0) + (bt.write ?? 0);
     emit({ kind: 'done', model: m.name, target, stage: tool, ms: timings[target][tool] });
-    builds.push({ target, backend, c, b, source });
+    builds.push({ target, c, b, source });
   }
   emit({ kind: 'start', model: m.name, target: '', stage: 'wrapper' });
   const t0 = performance.now();
@@ -122,7 +120,7 @@ async function buildModel(m: ModelConfig, outDir: string, cacheDir: string, emit
     ...io,
     targets: builds.map((x) => ({
       target: x.target,
-      backend: x.backend,
+      backend: x.target,
       fingerprint: x.c.fingerprint,
       arenaBytes: x.c.memory.arenaBytes,
       threads: m.threads,
@@ -140,8 +138,8 @@ async function buildModel(m: ModelConfig, outDir: string, cacheDir: string, emit
     };
     for (const x of builds) {
       mkdirSync(join(tmp, x.target));
-      put(`${x.target}/${x.backend === 'c' ? 'model.c' : 'model.cu'}`, x.source);
-      put(`${x.target}/addon.cc`, addonSource(x.backend));
+      put(`${x.target}/${x.target === 'c' ? 'model.c' : 'model.cu'}`, x.source);
+      put(`${x.target}/addon.cc`, addonSource(x.target));
       put(`${x.target}/weights.bin`, x.c.weights);
       put(`${x.target}/volta.node`, readFileSync(x.b.addonPath));
     }
